@@ -1,0 +1,3 @@
+from netmox_cli.cli import main
+
+main()

@@ -1,0 +1,148 @@
+"""The shape of ``netmox.toml``, validated with pydantic.
+
+Secrets are ``SecretStr`` so that no repr, log line or plan can show them; any string value may be a
+``${ENV_VAR}`` reference, resolved by the loader before validation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+
+from netmox_cli.model.plan import Direction
+from netmox_cli.model.state import Side
+
+MatrixAction = Literal["update-netbox", "update-proxmox", "ignore"]
+MatrixIssue = Literal["netbox-only", "proxmox-only", "mismatch"]
+MatrixKind = Literal["node", "qemu", "lxc"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PolicyConfig(_Section):
+    """How differences are resolved. ``--prefer``/``--allow-delete`` on the command line win."""
+
+    prefer: Side | None = Field(default=None, description="Which side wins by default; none: every difference is skipped.")
+    allow_delete: bool = False
+    allow_stop: bool = Field(default=False, description="Hard-stop a guest whose shutdown timed out, or that must stop before delete.")
+    shutdown_timeout: int = Field(default=120, ge=1)
+    rename_duplicates: bool = Field(
+        default=False,
+        description="Create a NetBox VM whose name is taken in the cluster as '<name>-<vmid>' instead of reporting a conflict.",
+    )
+    matrix: dict[MatrixKind, dict[MatrixIssue, MatrixAction]] = Field(default_factory=dict)
+    properties: dict[str, Direction] = Field(default_factory=dict)
+
+    def merged(self, other: PolicyConfig) -> PolicyConfig:
+        """This policy with every field that ``other`` sets explicitly taking precedence."""
+        data = self.model_dump()
+        for key in other.model_fields_set:
+            value = getattr(other, key)
+            if key in ("matrix", "properties"):
+                merged = dict(data[key])
+                for sub_key, sub_value in (value or {}).items():
+                    merged[sub_key] = {**merged.get(sub_key, {}), **sub_value} if key == "matrix" else sub_value
+                data[key] = merged
+            else:
+                data[key] = value
+        return PolicyConfig.model_validate(data)
+
+
+class FileSide(_Section):
+    """A side read from (and written to) a JSON snapshot file (docs/snapshot-format.md)."""
+
+    type: Literal["file"]
+    path: Path
+
+
+class NetboxDefaults(_Section):
+    """Values for objects netmox creates on NetBox."""
+
+    site: str | None = None
+    device_role: str | None = None
+    device_type: str | None = None
+    tenant: str | None = None
+    platforms: dict[str, str] = Field(
+        default_factory=dict,
+        description="Proxmox ostype -> NetBox platform name; merged over the built-in table.",
+    )
+
+
+class NetboxSide(_Section):
+    type: Literal["netbox"]
+    url: str | None = Field(default=None, description="Defaults to $NETBOX_URL.")
+    token: SecretStr | None = Field(default=None, description="Defaults to $NETBOX_TOKEN.")
+    verify_ssl: bool = True
+    ca_bundle: Path | None = None
+    timeout: float = 30.0
+    page_size: int = Field(default=1000, ge=1)
+    journal: bool = True
+    defaults: NetboxDefaults = Field(default_factory=NetboxDefaults)
+
+
+class ProxmoxDefaults(_Section):
+    """Values for guests netmox creates on Proxmox VE."""
+
+    storage: str | None = None
+    bridge: str = "vmbr0"
+    lxc_ostemplate: str | None = None
+    qemu_ostype: str = "l26"
+
+
+class ProxmoxSide(_Section):
+    type: Literal["proxmox"]
+    host: str = Field(description="Host name or address, optionally with :port (default 8006).")
+    user: str = Field(description="user@realm that owns the API token.")
+    token_name: str
+    token_value: SecretStr
+    verify_ssl: bool = True
+    ca_bundle: Path | None = None
+    timeout: float = 30.0
+    workers: int = Field(default=8, ge=1, le=64)
+    include_templates: bool = False
+    task_timeout: float = 600.0
+    defaults: ProxmoxDefaults = Field(default_factory=ProxmoxDefaults)
+
+    @field_validator("user")
+    @classmethod
+    def _user_has_realm(cls, value: str) -> str:
+        if "@" not in value or "!" in value:
+            raise ValueError("expected user@realm, e.g. 'root@pam' (the token id goes in token_name)")
+        return value
+
+
+NetboxSource = Annotated[FileSide | NetboxSide, Field(discriminator="type")]
+ProxmoxSource = Annotated[FileSide | ProxmoxSide, Field(discriminator="type")]
+
+
+class ConnectionConfig(_Section):
+    """One NetBox cluster paired with one Proxmox VE cluster."""
+
+    cluster: str | None = Field(default=None, description="The NetBox cluster name; defaults to the connection name.")
+    netbox: NetboxSource
+    proxmox: ProxmoxSource
+
+    @property
+    def netbox_cluster(self) -> str:
+        assert self.cluster is not None  # set by NetmoxConfig
+        return self.cluster
+
+
+class NetmoxConfig(_Section):
+    history: Path | None = None
+    lock_dir: Path | None = None
+    policy: PolicyConfig = Field(default_factory=PolicyConfig)
+    connections: dict[str, ConnectionConfig]
+
+    @model_validator(mode="after")
+    def _default_cluster_names(self) -> NetmoxConfig:
+        if not self.connections:
+            raise ValueError("at least one [connections.NAME] table is needed")
+        for name, connection in self.connections.items():
+            if connection.cluster is None:
+                connection.cluster = name
+        return self

@@ -1,0 +1,165 @@
+"""The typed changeset: what `netmox plan` decides and `netmox apply` carries out.
+
+A plan is plain data. Every change names the object (connection, kind, key), *why* it is in the plan
+(``issue``), *what* would happen (``action`` on ``target``), every property difference with its
+chosen direction, and a ``basis``: the fingerprint of both sides' state of the object when the plan
+was made, so that applying a saved plan can refuse objects that changed since.
+
+The human view, the JSON output and the Markdown summary are all drawn from this one type.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from netmox_cli.model.state import ObjectKind, Side
+
+FORMAT_VERSION = 1
+
+
+class Issue(str, Enum):
+    """How the two sides disagree about one object."""
+
+    IN_SYNC = "in-sync"
+    NETBOX_ONLY = "netbox-only"
+    PROXMOX_ONLY = "proxmox-only"
+    MISMATCH = "mismatch"
+
+
+class Action(str, Enum):
+    """What applying the change does on its target."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    IGNORE = "ignore"  # nothing happens; ``reason`` says why (policy, would delete, cannot apply)
+    CONFLICT = "conflict"  # the target would reject it; ``reason`` says why
+    MANUAL = "manual"  # netmox cannot do it through the API (e.g. install a Proxmox VE node)
+
+    @property
+    def writes(self) -> bool:
+        return self in (Action.CREATE, Action.UPDATE, Action.DELETE)
+
+
+class Direction(str, Enum):
+    NETBOX_TO_PROXMOX = "netbox->proxmox"
+    PROXMOX_TO_NETBOX = "proxmox->netbox"
+    SKIP = "skip"
+
+    @property
+    def target(self) -> Side | None:
+        if self is Direction.NETBOX_TO_PROXMOX:
+            return Side.PROXMOX
+        if self is Direction.PROXMOX_TO_NETBOX:
+            return Side.NETBOX
+        return None
+
+    @classmethod
+    def towards(cls, target: Side) -> Direction:
+        return cls.NETBOX_TO_PROXMOX if target is Side.PROXMOX else cls.PROXMOX_TO_NETBOX
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PropertyChange(_Data):
+    """One property of one object: both sides' values (JSON form) and where the value goes."""
+
+    name: str
+    netbox: Any = None
+    proxmox: Any = None
+    direction: Direction
+    reason: str | None = Field(default=None, description="Why the property is skipped, when it is.")
+
+
+class Change(_Data):
+    """One object's entry in the plan, for one target.
+
+    An object whose properties go both ways appears twice (one change per target), and properties
+    that are skipped are carried by an ``ignore`` change of the same object.
+    """
+
+    id: str = Field(description="Stable identifier: connection/kind/key#target-or-action.")
+    connection: str
+    kind: ObjectKind
+    key: str = Field(description="Node name, or the guest's VMID as a string.")
+    name: str | None = None
+    node: str | None = Field(default=None, description="The node the guest is on (or goes to).")
+    issue: Issue
+    action: Action
+    target: Side | None = None
+    properties: list[PropertyChange] = Field(default_factory=list)
+    reason: str | None = None
+    basis: str = Field(description="Fingerprint of both sides' state of the object at plan time.")
+
+    @property
+    def ref(self) -> str:
+        """How the object is named in messages: ``connection/key``."""
+        return f"{self.connection}/{self.key}"
+
+
+class ConnectionInfo(_Data):
+    """A connection as the plan records it: names and addresses, never credentials."""
+
+    name: str
+    cluster: str | None = None
+    netbox: str = Field(description="Where the NetBox side came from (URL or file).")
+    proxmox: str = Field(description="Where the Proxmox VE side came from (host or file).")
+    error: str | None = Field(default=None, description="Set when this connection could not be planned.")
+
+
+class TargetCounts(_Data):
+    create: int = 0
+    update: int = 0
+    delete: int = 0
+
+
+class Summary(_Data):
+    netbox: TargetCounts = Field(default_factory=TargetCounts)
+    proxmox: TargetCounts = Field(default_factory=TargetCounts)
+    ignored: int = 0
+    conflicts: int = 0
+    manual: int = 0
+    in_sync: int = 0
+    changes: bool = Field(default=False, description="True when apply would write anything.")
+
+
+class Policy(_Data):
+    """The policy the plan was made with, recorded so a saved plan explains itself."""
+
+    prefer: Side | None = None
+    allow_delete: bool = False
+    matrix: dict[str, dict[str, str]] = Field(default_factory=dict)
+    properties: dict[str, Direction] = Field(default_factory=dict)
+
+
+class Plan(_Data):
+    format_version: int = FORMAT_VERSION
+    netmox_version: str
+    created: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
+    policy: Policy = Field(default_factory=Policy)
+    connections: list[ConnectionInfo] = Field(default_factory=list)
+    summary: Summary = Field(default_factory=Summary)
+    changes: list[Change] = Field(default_factory=list)
+
+    def summarize(self) -> Plan:
+        """Recompute ``summary`` from ``changes`` (the summary is never edited by hand)."""
+        summary = Summary(in_sync=self.summary.in_sync)
+        for change in self.changes:
+            if change.action.writes and change.target is not None:
+                counts = summary.netbox if change.target is Side.NETBOX else summary.proxmox
+                setattr(counts, change.action.value, getattr(counts, change.action.value) + 1)
+            elif change.action is Action.IGNORE:
+                summary.ignored += 1
+            elif change.action is Action.CONFLICT:
+                summary.conflicts += 1
+            elif change.action is Action.MANUAL:
+                summary.manual += 1
+        summary.changes = any(c.action.writes for c in self.changes)
+        self.summary = summary
+        return self

@@ -1,0 +1,91 @@
+"""The provider interface: how netmox reads and writes one side of one connection.
+
+A provider knows one system (a snapshot file, a NetBox, a Proxmox VE cluster) and speaks the common
+state model. It does two things:
+
+* ``snapshot()`` reads the whole cluster into a ``ClusterState``, in bulk;
+* ``apply(request)`` carries out one write (create, update or delete of one node or guest) and
+  raises a ``NetmoxError`` subclass when it fails. It is given the object as the target side had it
+  when it was re-read before applying (``current``) and the object as it should become
+  (``desired``), plus the names of the properties to write for an update. It writes only those.
+
+Providers never decide *what* to change: that is the planner's job.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from netmox_cli.model.state import ClusterState, Guest, Node, ObjectKind, Side
+
+Progress = Callable[[str], None]
+"""Called with a short human message while a long operation runs (drives the spinner)."""
+
+
+class ApplyContext(BaseModel):
+    """Facts about the run that a provider may record alongside its writes (journal entries)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    run_id: int | None = None
+    user: str | None = None
+    source_label: str = Field(default="", description="Where the values come from, e.g. 'Proxmox VE'.")
+    allow_stop: bool = Field(default=False, description="Policy allows a hard stop after a failed shutdown.")
+    shutdown_timeout: int = 120
+
+
+class WriteRequest(BaseModel):
+    """One write on one object of the target side."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    change_id: str
+    action: Literal["create", "update", "delete"]
+    kind: ObjectKind
+    current: Node | Guest | None = Field(default=None, description="Target-side object; None for create.")
+    desired: Node | Guest | None = Field(default=None, description="What it should become; None for delete.")
+    fields: list[str] = Field(default_factory=list, description="Registry property names to write (update).")
+    context: ApplyContext = Field(default_factory=ApplyContext)
+
+
+class WriteResult(BaseModel):
+    """What a successful write reports back (for history and the progress view)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    message: str = ""
+    warnings: list[str] = Field(default_factory=list)
+
+
+class Provider(ABC):
+    """One side of one connection."""
+
+    side: Side
+
+    @property
+    @abstractmethod
+    def location(self) -> str:
+        """Where this side lives, for the plan and messages (URL, host or file path; no secrets)."""
+
+    @abstractmethod
+    def snapshot(self, progress: Progress | None = None) -> ClusterState:
+        """Read the whole cluster, in bulk."""
+
+    @abstractmethod
+    def apply(self, request: WriteRequest) -> WriteResult:
+        """Carry out one write; raise a ``NetmoxError`` subclass on failure."""
+
+    def preflight(self, requests: list[WriteRequest]) -> list[str]:
+        """Problems that would make these writes fail, found before anything is written.
+
+        Returns one message per problem (e.g. "site 'lab' named in [netbox.defaults] does not exist").
+        The default finds none.
+        """
+        return []
+
+    def close(self) -> None:
+        """Release connections; the default holds none."""
