@@ -61,6 +61,16 @@ class WriteResult(BaseModel):
     warnings: list[str] = Field(default_factory=list)
 
 
+class CheckResult(BaseModel):
+    """One line of `netmox check`: what was checked, whether it is fine, and the detail."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    label: str
+    ok: bool
+    detail: str = ""
+
+
 class Provider(ABC):
     """One side of one connection."""
 
@@ -86,6 +96,14 @@ class Provider(ABC):
         The default finds none.
         """
         return []
+
+    def check(self) -> list[CheckResult]:
+        """Reach the side and report version, identity and permissions (`netmox check`).
+
+        Expected failures are reported as ``ok=False`` lines, not raised, so every check prints.
+        """
+        state = self.snapshot()
+        return [CheckResult(label="snapshot", ok=True, detail=f"{len(state.nodes)} nodes, {len(state.guests)} guests")]
 
     def close(self) -> None:
         """Release connections; the default holds none."""
