@@ -26,13 +26,17 @@ class _Section(BaseModel):
 class PolicyConfig(_Section):
     """How differences are resolved. ``--prefer``/``--allow-delete`` on the command line win."""
 
-    prefer: Side | None = Field(default=None, description="Which side wins by default; none: every difference is skipped.")
+    prefer: Side | None = Field(
+        default=None, description="Which side wins by default; none: every difference is skipped."
+    )
     allow_delete: bool = False
-    allow_stop: bool = Field(default=False, description="Hard-stop a guest whose shutdown timed out, or that must stop before delete.")
+    allow_stop: bool = Field(
+        default=False, description="Hard-stop a guest whose shutdown timed out, or that must stop before delete."
+    )
     shutdown_timeout: int = Field(default=120, ge=1)
     rename_duplicates: bool = Field(
         default=False,
-        description="Create a NetBox VM whose name is taken in the cluster as '<name>-<vmid>' instead of reporting a conflict.",
+        description="Create a NetBox VM whose name is taken in the cluster as '<name>-<vmid>' (else: a conflict).",
     )
     matrix: dict[MatrixKind, dict[MatrixIssue, MatrixAction]] = Field(default_factory=dict)
     properties: dict[str, Direction] = Field(default_factory=dict)

@@ -10,8 +10,8 @@ The human view, the JSON output and the Markdown summary are all drawn from this
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from enum import Enum
+from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -21,7 +21,7 @@ from netmox_cli.model.state import ObjectKind, Side
 FORMAT_VERSION = 1
 
 
-class Issue(str, Enum):
+class Issue(StrEnum):
     """How the two sides disagree about one object."""
 
     IN_SYNC = "in-sync"
@@ -30,7 +30,7 @@ class Issue(str, Enum):
     MISMATCH = "mismatch"
 
 
-class Action(str, Enum):
+class Action(StrEnum):
     """What applying the change does on its target."""
 
     CREATE = "create"
@@ -45,7 +45,7 @@ class Action(str, Enum):
         return self in (Action.CREATE, Action.UPDATE, Action.DELETE)
 
 
-class Direction(str, Enum):
+class Direction(StrEnum):
     NETBOX_TO_PROXMOX = "netbox->proxmox"
     PROXMOX_TO_NETBOX = "proxmox->netbox"
     SKIP = "skip"
@@ -141,7 +141,7 @@ class Policy(_Data):
 class Plan(_Data):
     format_version: int = FORMAT_VERSION
     netmox_version: str
-    created: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
+    created: datetime = Field(default_factory=lambda: datetime.now(UTC))
     policy: Policy = Field(default_factory=Policy)
     connections: list[ConnectionInfo] = Field(default_factory=list)
     summary: Summary = Field(default_factory=Summary)

@@ -9,13 +9,13 @@ registry knows which values are equivalent.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
-class Side(str, Enum):
+class Side(StrEnum):
     """The two systems netmox keeps in agreement."""
 
     NETBOX = "netbox"
@@ -30,7 +30,7 @@ class Side(str, Enum):
         return Side.PROXMOX if self is Side.NETBOX else Side.NETBOX
 
 
-class ObjectKind(str, Enum):
+class ObjectKind(StrEnum):
     """What a plan entry is about."""
 
     NODE = "node"

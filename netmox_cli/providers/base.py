@@ -89,13 +89,13 @@ class Provider(ABC):
     def apply(self, request: WriteRequest) -> WriteResult:
         """Carry out one write; raise a ``NetmoxError`` subclass on failure."""
 
-    def preflight(self, requests: list[WriteRequest]) -> list[str]:
-        """Problems that would make these writes fail, found before anything is written.
+    def preflight(self, requests: list[WriteRequest]) -> dict[str, str]:
+        """Problems that would make these writes fail, found at plan time, before anything is written.
 
-        Returns one message per problem (e.g. "site 'lab' named in [netbox.defaults] does not exist").
-        The default finds none.
+        Returns ``{change_id: problem}`` (e.g. "site 'lab' named in netbox.defaults does not exist");
+        the engine turns each into a ``conflict`` in the plan. Reads only; the default finds none.
         """
-        return []
+        return {}
 
     def check(self) -> list[CheckResult]:
         """Reach the side and report version, identity and permissions (`netmox check`).

@@ -1,0 +1,175 @@
+"""Applying a plan: staleness check, dependency order, one write per change, every outcome recorded.
+
+The executor knows neither the terminal nor the database: it reports each change to a ``Listener``
+(the progress view) and a ``Recorder`` (the history), in the same step as the write, so a crash
+loses nothing that was applied. One failing change does not stop the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+from netmox_cli.errors import NetmoxError, StaleError
+from netmox_cli.model.fingerprint import fingerprint
+from netmox_cli.model.plan import Action, Change, Plan
+from netmox_cli.model.state import ObjectKind, Side
+from netmox_cli.planner import desired_object, find_object
+from netmox_cli.providers.base import ApplyContext, WriteRequest, WriteResult
+
+from .session import ConnectionSnapshot, Providers
+
+log = logging.getLogger(__name__)
+
+
+class ChangeStatus(StrEnum):
+    APPLIED = "applied"
+    FAILED = "failed"
+    STALE = "stale"
+    SKIPPED = "skipped"
+
+
+@dataclass
+class ChangeOutcome:
+    change: Change
+    status: ChangeStatus
+    error: str | None = None
+    result: WriteResult | None = None
+
+
+class Listener(Protocol):
+    def before(self, change: Change) -> None: ...
+
+    def after(self, outcome: ChangeOutcome) -> None: ...
+
+
+class Recorder(Protocol):
+    def record(self, outcome: ChangeOutcome) -> None: ...
+
+
+@dataclass
+class ApplyReport:
+    outcomes: list[ChangeOutcome] = field(default_factory=list)
+
+    def count(self, status: ChangeStatus) -> int:
+        return sum(1 for outcome in self.outcomes if outcome.status is status)
+
+    @property
+    def ok(self) -> bool:
+        return self.count(ChangeStatus.FAILED) == 0 and self.count(ChangeStatus.STALE) == 0
+
+
+def _phase(change: Change) -> int:
+    """Dependency order: nodes appear before their guests and disappear after them."""
+    if change.kind is ObjectKind.NODE:
+        return 3 if change.action is Action.DELETE else 0
+    return 1 if change.action is Action.DELETE else 2
+
+
+def ordered(changes: list[Change]) -> list[Change]:
+    """Writes in dependency order (stable within a phase); non-writes last, as they do nothing."""
+    writes = [change for change in changes if change.action.writes]
+    others = [change for change in changes if not change.action.writes]
+    return sorted(writes, key=_phase) + others
+
+
+def build_request(change: Change, snapshot: ConnectionSnapshot, context: ApplyContext) -> WriteRequest:
+    """The write for ``change``, from freshly re-read objects; StaleError if they moved since the plan."""
+    netbox_obj = find_object(snapshot.state(Side.NETBOX), change.kind, change.key)
+    proxmox_obj = find_object(snapshot.state(Side.PROXMOX), change.kind, change.key)
+    if fingerprint(netbox_obj, proxmox_obj) != change.basis:
+        raise StaleError(
+            f"stale: {change.ref} changed since the plan was made",
+            "run netmox plan again",
+        )
+    assert change.target is not None
+    current = netbox_obj if change.target is Side.NETBOX else proxmox_obj
+    desired = None if change.action is Action.DELETE else desired_object(change, netbox_obj, proxmox_obj)
+    fields = [p.name for p in change.properties if p.direction.target is change.target]
+    return WriteRequest(
+        change_id=change.id,
+        action=change.action.value,  # type: ignore[arg-type]
+        kind=change.kind,
+        current=current,
+        desired=desired,
+        fields=fields,
+        context=context.model_copy(update={"source_label": change.target.other.label}),
+    )
+
+
+class Executor:
+    """Carries out the write changes of a plan against open providers and fresh snapshots."""
+
+    def __init__(
+        self,
+        providers: dict[str, Providers],
+        snapshots: dict[str, ConnectionSnapshot],
+        context: ApplyContext,
+        recorder: Recorder,
+        listener: Listener | None = None,
+    ) -> None:
+        self.providers = providers
+        self.snapshots = snapshots
+        self.context = context
+        self.recorder = recorder
+        self.listener = listener
+        self._failed_nodes: set[tuple[str, str, Side]] = set()
+
+    def run(self, plan: Plan) -> ApplyReport:
+        report = ApplyReport()
+        for change in ordered(plan.changes):
+            if not change.action.writes:
+                continue
+            outcome, request = self._prepare(change)
+            if request is not None:
+                outcome = self._write(change, request)
+            report.outcomes.append(outcome)
+        return report
+
+    def _prepare(self, change: Change) -> tuple[ChangeOutcome, WriteRequest | None]:
+        snapshot = self.snapshots.get(change.connection)
+        if snapshot is None or change.connection not in self.providers:
+            return self._finish(
+                ChangeOutcome(change, ChangeStatus.FAILED, f"{change.connection}: not in the config")
+            ), None
+        if snapshot.error is not None:
+            return self._finish(ChangeOutcome(change, ChangeStatus.FAILED, snapshot.error.one_line())), None
+        if (
+            change.kind is not ObjectKind.NODE
+            and (change.connection, change.node or "", change.target) in self._failed_nodes
+        ):
+            reason = (
+                f"skipped: node {change.node} could not be written on {change.target.label if change.target else '?'}"
+            )
+            return self._finish(ChangeOutcome(change, ChangeStatus.SKIPPED, reason)), None
+        try:
+            return ChangeOutcome(change, ChangeStatus.APPLIED), build_request(change, snapshot, self.context)
+        except StaleError as error:
+            return self._finish(ChangeOutcome(change, ChangeStatus.STALE, error.one_line())), None
+
+    def _write(self, change: Change, request: WriteRequest) -> ChangeOutcome:
+        assert change.target is not None
+        provider = self.providers[change.connection].of(change.target)
+        if self.listener is not None:
+            self.listener.before(change)
+        try:
+            result = provider.apply(request)
+            outcome = ChangeOutcome(change, ChangeStatus.APPLIED, result=result)
+        except StaleError as error:
+            outcome = ChangeOutcome(change, ChangeStatus.STALE, error.one_line())
+        except NetmoxError as error:
+            outcome = ChangeOutcome(change, ChangeStatus.FAILED, error.one_line())
+        except Exception as error:  # the one place an unexpected failure is contained: record it, go on
+            log.exception("unexpected error applying %s", change.id)
+            outcome = ChangeOutcome(change, ChangeStatus.FAILED, f"{type(error).__name__}: {error}")
+        if outcome.status is not ChangeStatus.APPLIED and change.kind is ObjectKind.NODE:
+            self._failed_nodes.add((change.connection, change.key, change.target))
+        return self._finish(outcome)
+
+    def _finish(self, outcome: ChangeOutcome) -> ChangeOutcome:
+        self.recorder.record(outcome)
+        if self.listener is not None:
+            self.listener.after(outcome)
+        return outcome

@@ -1,0 +1,83 @@
+"""Per-connection run locks, so that two applies on one connection never overlap (cron, CI, a human).
+
+A lock is an ``fcntl`` advisory lock on ``<lock_dir>/<connection>.lock``; the kernel releases it when
+the process dies, so a crashed run never leaves a stale lock. The holder writes who it is into the
+file, so a waiting run can name it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import getpass
+import json
+import os
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+from netmox_cli.errors import LockTimeout
+
+_POLL_SECONDS = 0.2
+
+
+def _holder_description(handle: IO[str]) -> str:
+    handle.seek(0)
+    try:
+        holder = json.loads(handle.read() or "{}")
+    except json.JSONDecodeError:
+        return "another netmox run"
+    if not holder:
+        return "another netmox run"
+    return f"pid {holder.get('pid')} ({holder.get('user')}@{holder.get('host')}, since {holder.get('since')})"
+
+
+@contextmanager
+def connection_lock(lock_dir: Path, connection: str, timeout: float) -> Iterator[None]:
+    """Hold the lock of one connection; wait up to ``timeout`` seconds, then raise ``LockTimeout``."""
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    path = lock_dir / f"{connection}.lock"
+    with path.open("a+", encoding="utf-8") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise LockTimeout(
+                        f"connection {connection!r} is locked by {_holder_description(handle)}",
+                        f"wait for it to finish or raise --lock-timeout (lock file {path})",
+                    ) from None
+                time.sleep(_POLL_SECONDS)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(
+            json.dumps(
+                {
+                    "pid": os.getpid(),
+                    "user": getpass.getuser(),
+                    "host": socket.gethostname(),
+                    "since": datetime.now(UTC).isoformat(timespec="seconds"),
+                }
+            )
+        )
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def connection_locks(lock_dir: Path, connections: list[str], timeout: float) -> Iterator[None]:
+    """Hold the locks of several connections, taken in sorted order so two runs cannot deadlock."""
+    with ExitStack() as stack:
+        for connection in sorted(connections):
+            stack.enter_context(connection_lock(lock_dir, connection, timeout))
+        yield
