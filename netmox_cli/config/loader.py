@@ -57,10 +57,24 @@ def expand_env(value: Any, path: Path, key: str = "") -> Any:
     return value
 
 
-def describe_validation_error(path: Path, error: ValidationError) -> str:
+def _key_path(raw: Any, loc: tuple[int | str, ...]) -> str:
+    """The TOML key of a pydantic error location, without the union tags pydantic inserts."""
+    parts: list[str] = []
+    node = raw
+    for part in loc:
+        if isinstance(node, dict) and part not in node and node.get("type") == part:
+            continue  # a discriminated union's tag, not a key
+        if str(part).startswith("function-"):
+            continue
+        parts.append(str(part))
+        node = node.get(part) if isinstance(node, dict) else None
+    return ".".join(parts)
+
+
+def describe_validation_error(path: Path, error: ValidationError, raw: Any = None) -> str:
     """The first problem of a pydantic error as ``file: key: expected …``."""
     first = error.errors()[0]
-    location = ".".join(str(part) for part in first["loc"] if not str(part).startswith("function-"))
+    location = _key_path(raw if raw is not None else {}, first["loc"])
     message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         message = "unknown key"
@@ -91,7 +105,7 @@ def load_config(path: Path) -> NetmoxConfig:
     try:
         config = NetmoxConfig.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(describe_validation_error(path, exc), "see the config reference in the README") from None
+        raise ConfigError(describe_validation_error(path, exc, raw), "see the config reference in the README") from None
     _resolve_relative_paths(config, path.parent)
     return config
 
@@ -103,4 +117,5 @@ def load_policy(path: Path) -> PolicyConfig:
     try:
         return PolicyConfig.model_validate(table)
     except ValidationError as exc:
-        raise ConfigError(describe_validation_error(path, exc), "see the [policy] reference in the README") from None
+        hint = "see the [policy] reference in the README"
+        raise ConfigError(describe_validation_error(path, exc, table), hint) from None

@@ -36,7 +36,7 @@ def read_snapshot(path: Path, side: Side | None = None) -> ClusterState:
     try:
         state = ClusterState.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(describe_validation_error(path, exc), "see docs/snapshot-format.md") from None
+        raise ConfigError(describe_validation_error(path, exc, raw), "see docs/snapshot-format.md") from None
     if side is not None and state.side is not side:
         raise ConfigError(
             f"{path}: is a {state.side.label} snapshot, but it is configured as the {side.label} side",
