@@ -16,7 +16,7 @@ from netmox_cli.errors import NetmoxError, StaleError
 from netmox_cli.model.fingerprint import fingerprint
 from netmox_cli.model.plan import Action, Change, Plan
 from netmox_cli.model.state import ObjectKind, Side
-from netmox_cli.planner import desired_object, find_object
+from netmox_cli.planner import desired_object, find_object, write_fields
 from netmox_cli.providers.base import ApplyContext, WriteRequest, WriteResult
 
 from .session import ConnectionSnapshot, Providers
@@ -87,14 +87,13 @@ def build_request(change: Change, snapshot: ConnectionSnapshot, context: ApplyCo
     assert change.target is not None
     current = netbox_obj if change.target is Side.NETBOX else proxmox_obj
     desired = None if change.action is Action.DELETE else desired_object(change, netbox_obj, proxmox_obj)
-    fields = [p.name for p in change.properties if p.direction.target is change.target]
     return WriteRequest(
         change_id=change.id,
         action=change.action.value,  # type: ignore[arg-type]
         kind=change.kind,
         current=current,
         desired=desired,
-        fields=fields,
+        fields=write_fields(change),
         context=context.model_copy(update={"source_label": change.target.other.label}),
     )
 

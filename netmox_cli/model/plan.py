@@ -75,6 +75,11 @@ class PropertyChange(_Data):
     proxmox: Any = None
     direction: Direction
     reason: str | None = Field(default=None, description="Why the property is skipped, when it is.")
+    after: Any = Field(
+        default=None,
+        description="The value written when it is not the source value itself (a duplicate NetBox name made "
+        "unique as '<name>-<vmid>'); null otherwise.",
+    )
 
 
 class Change(_Data):

@@ -1,0 +1,136 @@
+"""The planner: a pure function from both sides' state and a policy to plan changes.
+
+Structural pass (pairing), property pass (the registry decides what differs), policy (which way
+each difference goes), conflict pass (what the target would reject). No I/O: everything it needs
+is in its arguments, so the same inputs always give the same plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from netmox_cli.config.schema import PolicyConfig
+from netmox_cli.model.plan import (
+    Action,
+    Change,
+    ConnectionInfo,
+    Direction,
+    Issue,
+    Plan,
+    Policy,
+    PropertyChange,
+    Summary,
+)
+from netmox_cli.model.state import ClusterState, Side
+from netmox_cli.planner.conflicts import check_conflicts, duplicate_changes
+from netmox_cli.planner.drafts import Draft, sort_key
+from netmox_cli.planner.pairing import Pair, pair_guests, pair_nodes
+from netmox_cli.planner.policy import ResolvedPolicy, resolve_policy
+from netmox_cli.planner.registry import REGISTRY
+
+
+@dataclass
+class ConnectionPlan:
+    """The changes of one connection, and how many objects need none."""
+
+    changes: list[Change] = field(default_factory=list)
+    in_sync: int = 0
+
+
+def plan_connection(
+    connection: str, netbox: ClusterState, proxmox: ClusterState, policy: PolicyConfig | ResolvedPolicy
+) -> ConnectionPlan:
+    """Compare one connection's two sides and decide, per object, what applying would do."""
+    resolved = policy if isinstance(policy, ResolvedPolicy) else resolve_policy(policy)
+    nodes, guests = pair_nodes(netbox, proxmox), pair_guests(netbox, proxmox)
+    drafts = [draft_for(pair, resolved) for pair in nodes.pairs + guests.pairs]
+    check_conflicts(drafts, netbox, proxmox, resolved.rename_duplicates)
+    changes = duplicate_changes(connection, nodes.duplicates + guests.duplicates)
+    in_sync = 0
+    for draft in drafts:
+        if draft.in_sync:
+            in_sync += 1
+        else:
+            changes.extend(draft.changes(connection))
+    return ConnectionPlan(sorted(changes, key=sort_key), in_sync)
+
+
+def build_plan(
+    connection_plans: dict[str, ConnectionPlan] | list[ConnectionPlan],
+    connection_infos: list[ConnectionInfo],
+    policy: Policy | ResolvedPolicy | PolicyConfig,
+    netmox_version: str,
+) -> Plan:
+    """Assemble the plan of every connection, with its summary."""
+    plans = list(connection_plans.values()) if isinstance(connection_plans, dict) else list(connection_plans)
+    if isinstance(policy, PolicyConfig):
+        policy = resolve_policy(policy)
+    record = policy.record if isinstance(policy, ResolvedPolicy) else policy
+    changes = sorted((c for p in plans for c in p.changes), key=sort_key)
+    plan = Plan(
+        netmox_version=netmox_version,
+        policy=record,
+        connections=connection_infos,
+        summary=Summary(in_sync=sum(p.in_sync for p in plans)),
+        changes=changes,
+    )
+    return plan.summarize()
+
+
+def draft_for(pair: Pair, policy: ResolvedPolicy) -> Draft:
+    """What should happen to one paired object, before conflicts are checked."""
+    if pair.netbox is not None and pair.proxmox is not None:
+        return Draft(pair, Issue.MISMATCH, Action.UPDATE, properties=differences(pair, policy))
+    issue = Issue.NETBOX_ONLY if pair.netbox is not None else Issue.PROXMOX_ONLY
+    decision = policy.decide(pair.kind, issue)
+    properties: list[PropertyChange] = []
+    if decision.action is Action.CREATE and decision.target is not None:
+        properties = create_properties(pair, decision.target)
+    return Draft(pair, issue, decision.action, decision.target, decision.reason, properties)
+
+
+def differences(pair: Pair, policy: ResolvedPolicy) -> list[PropertyChange]:
+    """Every property the two sides disagree on, with its direction (or why it is skipped)."""
+    assert pair.netbox is not None and pair.proxmox is not None
+    changes = []
+    for prop in REGISTRY.for_kind(pair.kind):
+        values = {Side.NETBOX: prop.read(pair.netbox), Side.PROXMOX: prop.read(pair.proxmox)}
+        if prop.equal(values[Side.NETBOX], values[Side.PROXMOX]):
+            continue
+        direction, reason = policy.direction(pair.kind, prop.name)
+        target = direction.target
+        if target is not None:
+            reason = prop.cannot_write(values[target.other], target, current=values[target], kind=pair.kind)
+            if reason is not None:
+                direction = Direction.SKIP
+        changes.append(
+            PropertyChange(
+                name=prop.name,
+                netbox=values[Side.NETBOX],
+                proxmox=values[Side.PROXMOX],
+                direction=direction,
+                reason=reason,
+            )
+        )
+    return changes
+
+
+def create_properties(pair: Pair, target: Side) -> list[PropertyChange]:
+    """Every property of an object to create, with the source value, towards the target."""
+    source = pair.side(target.other)
+    assert source is not None
+    changes = []
+    for prop in REGISTRY.for_kind(pair.kind):
+        value = prop.read(source)
+        reason = prop.cannot_write(value, target, kind=pair.kind, creating=True)
+        values = {target.other: value, target: None}
+        changes.append(
+            PropertyChange(
+                name=prop.name,
+                netbox=values[Side.NETBOX],
+                proxmox=values[Side.PROXMOX],
+                direction=Direction.SKIP if reason else Direction.towards(target),
+                reason=reason,
+            )
+        )
+    return changes

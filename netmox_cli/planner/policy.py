@@ -1,0 +1,126 @@
+"""Policy resolution: which action each (object kind, issue) gets, and each property's direction.
+
+Layers, each over the one before: ``prefer`` fills the whole matrix (no preferred side: everything is
+ignored), ``policy.matrix`` overrides single cells, and ``policy.properties`` fixes the direction of
+single properties of mismatched objects. Two rules sit on top: deletion is never implied (a delete
+is ignored unless ``allow_delete``), and Proxmox VE nodes cannot be created or deleted through its
+API (manual action).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from netmox_cli.config.schema import PolicyConfig
+from netmox_cli.errors import ConfigError
+from netmox_cli.model.plan import Action, Direction, Issue, Policy
+from netmox_cli.model.state import ObjectKind, Side
+from netmox_cli.planner.registry import REGISTRY
+
+NO_PREFERENCE = "no preferred side: pass --prefer or set policy.prefer"
+WOULD_DELETE = "would delete (enable with allow_delete / --allow-delete)"
+MANUAL_NODE_CREATE = "manual action needed: install the node in Proxmox VE (netmox cannot create nodes)"
+MANUAL_NODE_DELETE = "manual action needed: remove the node from Proxmox VE (netmox cannot delete nodes)"
+
+DIFFERENCES = (Issue.NETBOX_ONLY, Issue.PROXMOX_ONLY, Issue.MISMATCH)
+UPDATE = {Side.NETBOX: "update-netbox", Side.PROXMOX: "update-proxmox"}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What happens to one object: the action, on which side, and why when nothing is written."""
+
+    action: Action
+    target: Side | None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Cell:
+    action: str  # update-netbox | update-proxmox | ignore
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ResolvedPolicy:
+    """A policy ready for the planner, plus the record the plan carries."""
+
+    cells: dict[tuple[ObjectKind, Issue], Cell]
+    properties: dict[str, Direction]
+    allow_delete: bool
+    rename_duplicates: bool
+    record: Policy
+
+    def decide(self, kind: ObjectKind, issue: Issue) -> Decision:
+        """The action for an object of ``kind`` with ``issue`` (not for in-sync objects)."""
+        cell = self.cells[(kind, issue)]
+        if cell.action == "ignore":
+            return Decision(Action.IGNORE, None, cell.reason)
+        target = Side.NETBOX if cell.action == "update-netbox" else Side.PROXMOX
+        if issue is Issue.MISMATCH:
+            return Decision(Action.UPDATE, target)
+        holder = Side.NETBOX if issue is Issue.NETBOX_ONLY else Side.PROXMOX
+        action = Action.DELETE if target is holder else Action.CREATE
+        if action is Action.DELETE and not self.allow_delete:
+            return Decision(Action.IGNORE, None, WOULD_DELETE)
+        if kind is ObjectKind.NODE and target is Side.PROXMOX:
+            return Decision(
+                Action.MANUAL, target, MANUAL_NODE_CREATE if action is Action.CREATE else MANUAL_NODE_DELETE
+            )
+        return Decision(action, target)
+
+    def direction(self, kind: ObjectKind, name: str) -> tuple[Direction, str | None]:
+        """The direction of one differing property of a mismatched object, and why when skipped."""
+        if name in self.properties:
+            direction = self.properties[name]
+            reason = f"policy: properties.{name} = skip" if direction is Direction.SKIP else None
+            return direction, reason
+        cell = self.cells[(kind, Issue.MISMATCH)]
+        if cell.action == "ignore":
+            return Direction.SKIP, cell.reason
+        return Direction.towards(Side.NETBOX if cell.action == "update-netbox" else Side.PROXMOX), None
+
+
+def resolve_policy(
+    config: PolicyConfig | None = None,
+    *,
+    prefer: Side | None = None,
+    allow_delete: bool | None = None,
+) -> ResolvedPolicy:
+    """Resolve ``[policy]`` plus command-line overrides (``--prefer``, ``--allow-delete``)."""
+    config = config or PolicyConfig()
+    overrides: dict[str, object] = {}
+    if prefer is not None:
+        overrides["prefer"] = prefer
+    if allow_delete is not None:
+        overrides["allow_delete"] = allow_delete
+    if overrides:
+        config = config.merged(PolicyConfig(**overrides))
+    _check_properties(config)
+
+    cells: dict[tuple[ObjectKind, Issue], Cell] = {}
+    for kind in ObjectKind:
+        for issue in DIFFERENCES:
+            # The preferred side wins: the other one is updated.
+            cell = Cell("ignore", NO_PREFERENCE) if config.prefer is None else Cell(UPDATE[config.prefer.other])
+            override = config.matrix.get(kind.value, {}).get(issue.value)
+            if override is not None:
+                reason = f"policy: matrix.{kind.value}.{issue.value} = ignore" if override == "ignore" else None
+                cell = Cell(override, reason)
+            cells[(kind, issue)] = cell
+    record = Policy(
+        prefer=config.prefer,
+        allow_delete=config.allow_delete,
+        matrix={k.value: {i.value: cells[(k, i)].action for i in DIFFERENCES} for k in ObjectKind},
+        properties=dict(config.properties),
+    )
+    return ResolvedPolicy(cells, dict(config.properties), config.allow_delete, config.rename_duplicates, record)
+
+
+def _check_properties(config: PolicyConfig) -> None:
+    unknown = sorted(set(config.properties) - REGISTRY.names())
+    if unknown:
+        raise ConfigError(
+            f"policy.properties: unknown property {', '.join(repr(n) for n in unknown)}",
+            hint=f"expected one of {', '.join(sorted(REGISTRY.names()))}",
+        )

@@ -1,0 +1,283 @@
+"""The property registry: every synchronizable property, declared once.
+
+A declaration says which object kinds the property applies to, how to read it (in the plan's JSON
+form), when a NetBox value and a Proxmox VE value count as equal, how a value is converted to the
+other side's vocabulary, and when a value cannot be written to a side ("cannot apply: …"), so the
+plan says so instead of the write failing at apply time. Adding a property is one declaration here
+plus its tests.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from netmox_cli.model.state import Guest, Node, ObjectKind, Side
+from netmox_cli.planner import entries, statuses
+
+NODE = frozenset({ObjectKind.NODE})
+GUESTS = frozenset({ObjectKind.QEMU, ObjectKind.LXC})
+LXC = frozenset({ObjectKind.LXC})
+
+Equal = Callable[[Any, Any], bool]
+Convert = Callable[[Any, Side, Any, ObjectKind | None], Any]
+Limit = Callable[[Any, Side, Any, ObjectKind | None, bool], str | None]
+
+INTERFACE_FIELDS = ("mac", "bridge", "vlan", "ips")
+DISK_FIELDS = ("size_mib", "storage")
+# Proxmox VE stores tags lowercased and accepts only this alphabet (pve-tag format).
+PVE_TAG = re.compile(r"^[a-z0-9_][a-z0-9_\-+.]*$", re.IGNORECASE)
+
+
+def _plain_equal(netbox: Any, proxmox: Any) -> bool:
+    return netbox == proxmox
+
+
+def _same(value: Any, to_side: Side, current: Any, kind: ObjectKind | None) -> Any:
+    return value
+
+
+def _no_limit(value: Any, to_side: Side, current: Any, kind: ObjectKind | None, creating: bool) -> str | None:
+    return None
+
+
+@dataclass(frozen=True)
+class Property:
+    """One synchronizable property of nodes or guests."""
+
+    name: str
+    kinds: frozenset[ObjectKind]
+    attribute: str
+    unit: str | None = None
+    clearable: bool = False  # whether a None/empty source value is written (clears the target)
+    equal_values: Equal = field(default=_plain_equal, repr=False)
+    to_side: Convert = field(default=_same, repr=False)
+    limit: Limit = field(default=_no_limit, repr=False)
+
+    def applies_to(self, kind: ObjectKind) -> bool:
+        return kind in self.kinds
+
+    def read(self, obj: Node | Guest) -> Any:
+        """The value in the plan's JSON form (entry lists sorted by name)."""
+        value = getattr(obj, self.attribute)
+        if isinstance(value, list) and value and isinstance(value[0], BaseModel):
+            return sorted((item.model_dump(mode="json") for item in value), key=lambda e: e["name"])
+        return list(value) if isinstance(value, list) else value
+
+    def equal(self, netbox: Any, proxmox: Any) -> bool:
+        """Whether NetBox's and Proxmox VE's values agree (values in JSON form)."""
+        return self.equal_values(netbox, proxmox)
+
+    def convert(self, value: Any, to_side: Side, *, current: Any = None, kind: ObjectKind | None = None) -> Any:
+        """The other side's value in ``to_side``'s vocabulary, merged over ``current`` where needed."""
+        return self.to_side(value, to_side, current, kind)
+
+    def cannot_write(
+        self,
+        value: Any,
+        to_side: Side,
+        *,
+        current: Any = None,
+        kind: ObjectKind | None = None,
+        creating: bool = False,
+    ) -> str | None:
+        """Why ``value`` (from the other side) cannot be written to ``to_side``; None when it can."""
+        if value is None and not self.clearable:
+            return None if creating else f"cannot apply: {to_side.other.label} has no {self.name} value"
+        return self.limit(value, to_side, current, kind, creating)
+
+    def assign(self, obj: Node | Guest, value: Any) -> None:
+        """Set the (converted) value on a model object."""
+        setattr(obj, self.attribute, value)
+
+
+class Registry:
+    """The declared properties, looked up by object kind and name."""
+
+    def __init__(self, properties: list[Property]) -> None:
+        self._properties = properties
+        for kind in ObjectKind:
+            names = [p.name for p in self.for_kind(kind)]
+            if len(names) != len(set(names)):
+                raise ValueError(f"property declared twice for {kind.value}: {names}")
+
+    def __iter__(self) -> Iterator[Property]:
+        return iter(self._properties)
+
+    def for_kind(self, kind: ObjectKind) -> list[Property]:
+        return [p for p in self._properties if p.applies_to(kind)]
+
+    def get(self, name: str, kind: ObjectKind) -> Property:
+        for prop in self._properties:
+            if prop.name == name and prop.applies_to(kind):
+                return prop
+        raise KeyError(f"no property {name!r} for {kind.value}")
+
+    def names(self) -> set[str]:
+        return {p.name for p in self._properties}
+
+
+# --- per-property rules ------------------------------------------------------------------------
+
+
+def _description_equal(netbox: str | None, proxmox: str | None) -> bool:
+    return (netbox or None) == (proxmox or None)
+
+
+def _status_rules(vocabulary: dict[Side, dict[str, str]]) -> tuple[Equal, Convert]:
+    def equal(netbox: str | None, proxmox: str | None) -> bool:
+        return statuses.statuses_equal(vocabulary, netbox, proxmox)
+
+    def convert(value: str | None, to_side: Side, current: Any, kind: ObjectKind | None) -> str | None:
+        return statuses.translate(vocabulary, value, to_side)
+
+    return equal, convert
+
+
+_guest_status_equal, _guest_status_convert = _status_rules(statuses.GUEST_STATUS)
+_node_status_equal, _node_status_convert = _status_rules(statuses.NODE_STATUS)
+
+
+def _node_status_limit(value: Any, to_side: Side, current: Any, kind: ObjectKind | None, creating: bool) -> str | None:
+    if to_side is Side.PROXMOX:
+        return "cannot apply: a Proxmox VE node's status is not set through its API"
+    return None
+
+
+def _number_equal(netbox: float | None, proxmox: float | None) -> bool:
+    if netbox is None or proxmox is None:
+        return netbox is proxmox
+    return float(netbox) == float(proxmox)
+
+
+def _vcpus_convert(value: float | None, to_side: Side, current: Any, kind: ObjectKind | None) -> float | None:
+    if value is not None and to_side is Side.PROXMOX and float(value).is_integer():
+        return float(int(value))
+    return value
+
+
+def _vcpus_limit(value: float, to_side: Side, current: Any, kind: ObjectKind | None, creating: bool) -> str | None:
+    if to_side is Side.PROXMOX and not float(value).is_integer():
+        return f"cannot apply: NetBox value {value:g} is not a whole number of cores"
+    return None
+
+
+def _tags_equal(netbox: list[str], proxmox: list[str]) -> bool:
+    return {t.lower() for t in netbox or []} == {t.lower() for t in proxmox or []}
+
+
+def _tags_convert(value: list[str] | None, to_side: Side, current: Any, kind: ObjectKind | None) -> list[str]:
+    tags = value or []
+    return sorted({t.lower() for t in tags}) if to_side is Side.PROXMOX else sorted(set(tags))
+
+
+def _tags_limit(value: list[str], to_side: Side, current: Any, kind: ObjectKind | None, creating: bool) -> str | None:
+    if to_side is Side.PROXMOX:
+        bad = [t for t in value or [] if not PVE_TAG.match(t)]
+        if bad:
+            return f"cannot apply: {', '.join(repr(t) for t in bad)} is not a valid Proxmox VE tag"
+    return None
+
+
+def _node_limit(value: str, to_side: Side, current: Any, kind: ObjectKind | None, creating: bool) -> str | None:
+    if to_side is Side.PROXMOX and not creating:
+        return "cannot apply: netmox does not migrate guests; move it in Proxmox VE"
+    return None
+
+
+def _interfaces_equal(netbox: list[dict], proxmox: list[dict]) -> bool:
+    return entries.entries_equal(netbox, proxmox, INTERFACE_FIELDS)
+
+
+def _interfaces_convert(value: list[dict], to_side: Side, current: Any, kind: ObjectKind | None) -> list[dict]:
+    if to_side is Side.NETBOX:
+        return entries.merge_entries(value, current, cleared=("bridge", "guest_name"))
+    # QEMU addresses come from the guest agent: Proxmox VE keeps its own.
+    from_current = ("ips",) if kind is ObjectKind.QEMU else ()
+    return entries.merge_entries(value, current, from_current=from_current)
+
+
+def _interfaces_limit(
+    value: list[dict], to_side: Side, current: Any, kind: ObjectKind | None, creating: bool
+) -> str | None:
+    if to_side is Side.PROXMOX and kind is ObjectKind.QEMU and current is not None:
+        fields_but_ips = tuple(f for f in INTERFACE_FIELDS if f != "ips")
+        if entries.entries_equal(value, current, fields_but_ips) and not _interfaces_equal(value, current):
+            return "cannot apply: QEMU IP addresses come from the guest agent; configure them inside the guest"
+    return None
+
+
+def _disks_equal(netbox: list[dict], proxmox: list[dict]) -> bool:
+    return entries.entries_equal(netbox, proxmox, DISK_FIELDS)
+
+
+def _disks_convert(value: list[dict], to_side: Side, current: Any, kind: ObjectKind | None) -> list[dict]:
+    if to_side is Side.NETBOX:
+        return entries.merge_entries(value, current, cleared=("storage",))
+    return entries.merge_entries(value, current, keep_current_only=True)
+
+
+def _disks_limit(value: list[dict], to_side: Side, current: Any, kind: ObjectKind | None, creating: bool) -> str | None:
+    if to_side is not Side.PROXMOX:
+        return None
+    existing = entries.by_name(current or [])
+    problems: list[str] = []
+    for disk in value:
+        old = existing.get(disk["name"])
+        if old is None and disk.get("size_mib") is None:
+            problems.append(f"disk {disk['name']} has no size on NetBox")
+        elif (
+            old is not None
+            and None not in (old.get("size_mib"), disk.get("size_mib"))
+            and disk["size_mib"] < old["size_mib"]
+        ):
+            problems.append(
+                f"disk {disk['name']} would shrink from {old['size_mib']} to {disk['size_mib']} MiB; "
+                "Proxmox VE disks can only grow"
+            )
+    missing = sorted(set(existing) - {d["name"] for d in value})
+    if missing:
+        problems.append(f"netmox does not remove disks from Proxmox VE ({', '.join(missing)} not on NetBox)")
+    return "cannot apply: " + "; ".join(problems) if problems else None
+
+
+REGISTRY = Registry(
+    [
+        Property(
+            "status",
+            NODE,
+            "status",
+            equal_values=_node_status_equal,
+            to_side=_node_status_convert,
+            limit=_node_status_limit,
+        ),
+        Property("description", NODE, "description", clearable=True, equal_values=_description_equal),
+        Property("name", GUESTS, "name"),
+        Property("description", GUESTS, "description", clearable=True, equal_values=_description_equal),
+        Property("status", GUESTS, "status", equal_values=_guest_status_equal, to_side=_guest_status_convert),
+        Property("vcpus", GUESTS, "vcpus", equal_values=_number_equal, to_side=_vcpus_convert, limit=_vcpus_limit),
+        Property("memory", GUESTS, "memory_mib", unit="MiB"),
+        Property("swap", LXC, "swap_mib", unit="MiB"),
+        Property(
+            "disks", GUESTS, "disks", unit="MiB", equal_values=_disks_equal, to_side=_disks_convert, limit=_disks_limit
+        ),
+        Property(
+            "interfaces",
+            GUESTS,
+            "interfaces",
+            equal_values=_interfaces_equal,
+            to_side=_interfaces_convert,
+            limit=_interfaces_limit,
+        ),
+        Property(
+            "tags", GUESTS, "tags", clearable=True, equal_values=_tags_equal, to_side=_tags_convert, limit=_tags_limit
+        ),
+        Property("ostype", GUESTS, "ostype"),
+        Property("start_on_boot", GUESTS, "start_on_boot"),
+        Property("node", GUESTS, "node", limit=_node_limit),
+    ]
+)

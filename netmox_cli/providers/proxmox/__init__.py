@@ -1,0 +1,78 @@
+"""The Proxmox VE side: one cluster, read in bulk and written with task tracking (proxmoxer, API token).
+
+Module map: ``client`` (HTTP, TLS, retries, error translation), ``parse`` (every config format),
+``snapshot`` (the bulk read), ``configs`` (desired values -> config parameters), ``writes`` (the write
+sequences), ``tasks`` (waiting for UPIDs), ``checks`` (``netmox check``).
+"""
+
+from __future__ import annotations
+
+from netmox_cli.config.schema import ProxmoxSide
+from netmox_cli.errors import NetmoxError
+from netmox_cli.model.state import ClusterState, Guest, ObjectKind, Side
+from netmox_cli.providers.base import CheckResult, Progress, Provider, WriteRequest, WriteResult
+from netmox_cli.providers.proxmox import checks, configs
+from netmox_cli.providers.proxmox.client import PveClient
+from netmox_cli.providers.proxmox.snapshot import Snapshotter
+from netmox_cli.providers.proxmox.tasks import TaskWaiter
+from netmox_cli.providers.proxmox.writes import Writer
+
+__all__ = ["ProxmoxProvider"]
+
+
+class ProxmoxProvider(Provider):
+    """One Proxmox VE cluster, reached through one API endpoint with an API token."""
+
+    side = Side.PROXMOX
+
+    def __init__(self, section: ProxmoxSide, *, client: PveClient | None = None) -> None:
+        self._section = section
+        self._client = client or PveClient(section)
+        self._waiter = TaskWaiter(self._client, section.task_timeout)
+
+    @property
+    def location(self) -> str:
+        return self._client.location
+
+    def snapshot(self, progress: Progress | None = None) -> ClusterState:
+        snapshotter = Snapshotter(
+            self._client, workers=self._section.workers, include_templates=self._section.include_templates
+        )
+        return snapshotter.take(progress)
+
+    def apply(self, request: WriteRequest) -> WriteResult:
+        return Writer(self._client, self._waiter, self._section.defaults).apply(request)
+
+    def preflight(self, requests: list[WriteRequest]) -> dict[str, str]:
+        """Problems found from the config alone: a create with no OS template, storage or node."""
+        problems: dict[str, str] = {}
+        for request in requests:
+            if request.kind is ObjectKind.NODE:
+                if request.action != "update":
+                    problems[request.change_id] = "netmox cannot install or remove a Proxmox VE node"
+                continue
+            problem = self._guest_problem(request)
+            if problem:
+                problems[request.change_id] = problem
+        return problems
+
+    def _guest_problem(self, request: WriteRequest) -> str | None:
+        desired = request.desired
+        try:
+            if request.action == "create" and isinstance(desired, Guest):
+                if not desired.node:
+                    return f"{desired.kind} {desired.vmid} has no node to be created on"
+                configs.create_params(desired.kind, desired, self._section.defaults)
+            elif request.action == "update" and "disks" in request.fields and isinstance(desired, Guest):
+                current = request.current
+                assert isinstance(current, Guest)
+                configs.update_change(desired.kind, {}, current, desired, {"disks"}, self._section.defaults)
+        except NetmoxError as error:
+            return error.one_line()
+        return None
+
+    def check(self) -> list[CheckResult]:
+        return checks.run(self._client)
+
+    def close(self) -> None:
+        self._client.close()

@@ -1,0 +1,28 @@
+"""Which /cluster/resources rows become guests."""
+
+from __future__ import annotations
+
+import pytest
+
+from netmox_cli.providers.proxmox.snapshot import Snapshotter
+
+
+@pytest.mark.parametrize(
+    ("row", "wanted"),
+    [
+        ({"type": "qemu", "vmid": 100, "node": "pve1"}, True),
+        ({"type": "lxc", "vmid": "200", "node": "pve1", "template": 0}, True),
+        ({"type": "qemu", "vmid": 9000, "node": "pve1", "template": 1}, False),
+        ({"type": "network", "id": "network/pve1/zone/z1", "network": "z1"}, False),
+        ({"type": "openvz", "vmid": 300, "node": "pve1"}, False),
+        ({"type": "qemu", "node": "pve1"}, False),
+        ("garbage", False),
+    ],
+)
+def test_only_qemu_and_lxc_rows_with_vmid_and_node_become_guests(row: object, wanted: bool) -> None:
+    assert Snapshotter(client=None, include_templates=False)._wanted(row) is wanted  # type: ignore[arg-type]
+
+
+def test_templates_become_guests_when_configured() -> None:
+    row = {"type": "qemu", "vmid": 9000, "node": "pve1", "template": 1}
+    assert Snapshotter(client=None, include_templates=True)._wanted(row) is True  # type: ignore[arg-type]
