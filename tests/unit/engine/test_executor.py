@@ -1,0 +1,172 @@
+"""Applying a plan: stale objects refused, the rest applied in dependency order, every outcome recorded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from netmox_cli.config.schema import FileSide, NetmoxConfig, PolicyConfig
+from netmox_cli.engine.executor import ChangeOutcome, ChangeStatus, Executor, ordered
+from netmox_cli.engine.session import make_plan, open_providers, take_snapshots
+from netmox_cli.errors import RemoteError
+from netmox_cli.model.plan import Action
+from netmox_cli.model.state import ClusterState, Guest, Node, ObjectKind, Side
+from netmox_cli.providers.base import ApplyContext
+from netmox_cli.providers.file import FileProvider, read_snapshot, write_snapshot
+
+
+class ListRecorder:
+    def __init__(self) -> None:
+        self.outcomes: list[ChangeOutcome] = []
+
+    def record(self, outcome: ChangeOutcome) -> None:
+        self.outcomes.append(outcome)
+
+
+def lab(tmp_path: Path) -> NetmoxConfig:
+    netbox = ClusterState(
+        side=Side.NETBOX,
+        name="lab",
+        nodes=[Node(name="pve1", status="active"), Node(name="pve2", status="active")],
+        guests=[
+            Guest(vmid=101, kind="qemu", name="web01", node="pve1", status="active", memory_mib=4096),
+            Guest(vmid=102, kind="qemu", name="db01", node="pve1", status="active", memory_mib=8192),
+            Guest(vmid=201, kind="lxc", name="dns01", node="pve2", status="active", memory_mib=512),
+        ],
+    )
+    proxmox = ClusterState(
+        side=Side.PROXMOX,
+        name="lab",
+        nodes=[Node(name="pve1", status="online")],
+        guests=[
+            Guest(vmid=101, kind="qemu", name="web01", node="pve1", status="running", memory_mib=2048),
+            Guest(vmid=102, kind="qemu", name="db01", node="pve1", status="running", memory_mib=4096),
+        ],
+    )
+    write_snapshot(netbox, tmp_path / "netbox.json")
+    write_snapshot(proxmox, tmp_path / "proxmox.json")
+    return NetmoxConfig.model_validate(
+        {
+            "connections": {
+                "lab": {
+                    "netbox": {"type": "file", "path": tmp_path / "netbox.json"},
+                    "proxmox": {"type": "file", "path": tmp_path / "proxmox.json"},
+                }
+            }
+        }
+    )
+
+
+PREFER_PROXMOX = PolicyConfig(prefer=Side.PROXMOX)
+PREFER_NETBOX = PolicyConfig(prefer=Side.NETBOX)
+
+
+def run(config: NetmoxConfig, policy: PolicyConfig, mutate=None) -> tuple[list[ChangeOutcome], ListRecorder]:
+    with open_providers(config, ["lab"]) as providers:
+        plan, _ = make_plan(config, providers, policy)
+        if mutate is not None:
+            mutate()
+        fresh = {s.name: s for s in take_snapshots(config, providers)}
+        recorder = ListRecorder()
+        report = Executor(providers, fresh, ApplyContext(), recorder).run(plan)
+    return report.outcomes, recorder
+
+
+def test_applying_a_plan_then_planning_again_gives_no_changes(tmp_path):
+    config = lab(tmp_path)
+    outcomes, _ = run(config, PREFER_PROXMOX)
+    assert outcomes and all(o.status is ChangeStatus.APPLIED for o in outcomes)
+    with open_providers(config, ["lab"]) as providers:
+        plan, _ = make_plan(config, providers, PREFER_PROXMOX)
+    assert plan.summary.changes is False
+
+
+def test_an_object_changed_since_the_plan_is_refused_as_stale_and_the_rest_applied(tmp_path):
+    config = lab(tmp_path)
+
+    def someone_edits_vm_101():
+        state = read_snapshot(tmp_path / "proxmox.json")
+        state.guests[0].description = "edited in the GUI meanwhile"
+        write_snapshot(state, tmp_path / "proxmox.json")
+
+    outcomes, _ = run(config, PREFER_NETBOX, mutate=someone_edits_vm_101)
+    by_key = {o.change.key: o for o in outcomes}
+    assert by_key["101"].status is ChangeStatus.STALE
+    assert by_key["101"].error == "stale: lab/101 changed since the plan was made; run netmox plan again"
+    assert by_key["102"].status is ChangeStatus.APPLIED
+    assert read_snapshot(tmp_path / "proxmox.json").guests[1].memory_mib == 8192
+    assert read_snapshot(tmp_path / "proxmox.json").guests[0].memory_mib == 2048
+
+
+def test_one_failing_change_does_not_stop_the_others_and_every_outcome_is_recorded(tmp_path, monkeypatch):
+    config = lab(tmp_path)
+    original = FileProvider.apply
+
+    def failing_for_vm_101(self, request):
+        if getattr(request.current, "vmid", None) == 101:
+            raise RemoteError("VM 101: storage full")
+        return original(self, request)
+
+    monkeypatch.setattr(FileProvider, "apply", failing_for_vm_101)
+    outcomes, recorder = run(config, PREFER_NETBOX)
+    statuses = {o.change.key: o.status for o in outcomes}
+    assert statuses["101"] is ChangeStatus.FAILED
+    assert statuses["102"] is ChangeStatus.APPLIED
+    assert recorder.outcomes == outcomes
+
+
+def test_an_unexpected_exception_is_contained_as_a_failure(tmp_path, monkeypatch):
+    config = lab(tmp_path)
+    monkeypatch.setattr(FileProvider, "apply", lambda self, request: 1 / 0)
+    outcomes, _ = run(config, PREFER_NETBOX)
+    assert {o.status for o in outcomes} == {ChangeStatus.FAILED}
+    assert outcomes[0].error.startswith("ZeroDivisionError")
+
+
+def test_nodes_are_created_before_their_guests_and_deleted_after_them(tmp_path):
+    config = lab(tmp_path)
+    with open_providers(config, ["lab"]) as providers:
+        plan, _ = make_plan(config, providers, PolicyConfig(prefer=Side.PROXMOX, allow_delete=True))
+    kinds_and_actions = [(c.kind, c.action) for c in ordered(plan.changes) if c.action.writes]
+    node_delete = kinds_and_actions.index((ObjectKind.NODE, Action.DELETE))
+    guest_delete = kinds_and_actions.index((ObjectKind.LXC, Action.DELETE))
+    assert guest_delete < node_delete
+
+
+def test_guests_of_a_node_that_failed_to_be_created_are_skipped(tmp_path, monkeypatch):
+    netbox = ClusterState(side=Side.NETBOX, name="lab")
+    proxmox = ClusterState(
+        side=Side.PROXMOX,
+        name="lab",
+        nodes=[Node(name="pve9", status="online")],
+        guests=[Guest(vmid=901, kind="qemu", name="new", node="pve9", status="running")],
+    )
+    write_snapshot(netbox, tmp_path / "netbox.json")
+    write_snapshot(proxmox, tmp_path / "proxmox.json")
+    config = lab(tmp_path).model_copy()
+    write_snapshot(netbox, tmp_path / "netbox.json")
+    write_snapshot(proxmox, tmp_path / "proxmox.json")
+    original = FileProvider.apply
+
+    def node_creation_fails(self, request):
+        if request.kind is ObjectKind.NODE:
+            raise RemoteError("device type missing")
+        return original(self, request)
+
+    monkeypatch.setattr(FileProvider, "apply", node_creation_fails)
+    outcomes, _ = run(config, PREFER_PROXMOX)
+    statuses = {(o.change.kind, o.change.key): o for o in outcomes}
+    assert statuses[(ObjectKind.NODE, "pve9")].status is ChangeStatus.FAILED
+    skipped = statuses[(ObjectKind.QEMU, "901")]
+    assert skipped.status is ChangeStatus.SKIPPED
+    assert "node pve9" in skipped.error
+
+
+@pytest.mark.parametrize("policy", [PREFER_NETBOX, PREFER_PROXMOX])
+def test_the_file_sides_are_valid_snapshots_after_apply(tmp_path, policy):
+    config = lab(tmp_path)
+    run(config, policy)
+    for name in ("netbox.json", "proxmox.json"):
+        read_snapshot(tmp_path / name)
+    assert isinstance(config.connections["lab"].netbox, FileSide)
