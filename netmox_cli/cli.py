@@ -1,0 +1,98 @@
+"""The ``netmox`` command: the typer app, its global options, and the one place errors become exit codes.
+
+Every command is wrapped by ``guarded``: a ``NetmoxError`` becomes one line on stderr and its exit code;
+anything unexpected becomes one line too, with the traceback only under ``--debug`` / ``NETMOX_DEBUG=1``.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from netmox_cli import __version__
+from netmox_cli.commands import _common, apply, check, history, init, plan, show, snapshot
+from netmox_cli.environment import NETMOX_DEBUG
+from netmox_cli.errors import NetmoxError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(
+    name="netmox",
+    help="Keep NetBox and Proxmox VE in agreement: snapshot both, plan the differences, apply them.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def fail(message: str, code: int) -> typer.Exit:
+    print(f"error: {message}", file=sys.stderr)
+    return typer.Exit(code)
+
+
+def guarded(function: F) -> F:
+    """Turn expected failures into one stderr line and an exit code; tracebacks only when debugging."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
+        except NetmoxError as error:
+            if _common.GLOBAL.debug:
+                traceback.print_exc(file=sys.stderr)
+            raise fail(error.one_line(), error.exit_code) from None
+        except KeyboardInterrupt:
+            raise fail("interrupted", 130) from None
+        except Exception as error:
+            if _common.GLOBAL.debug:
+                raise
+            raise fail(f"unexpected {type(error).__name__}: {error} (run with --debug for the traceback)", 1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        print(f"netmox {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    debug: Annotated[
+        bool, typer.Option("--debug", envvar=NETMOX_DEBUG, help=f"Show tracebacks [env: {NETMOX_DEBUG}=1].")
+    ] = False,
+    no_color: Annotated[bool, typer.Option("--no-color", help="No colour (also when NO_COLOR is set).")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """netmox: plan first, then apply."""
+    _common.GLOBAL.debug = debug
+    _common.GLOBAL.no_color = no_color
+
+
+app.command("plan")(guarded(plan.command))
+app.command("show")(guarded(show.command))
+app.command("apply")(guarded(apply.command))
+app.command("check")(guarded(check.command))
+app.command("init")(guarded(init.command))
+app.command("snapshot")(guarded(snapshot.command))
+history_app = typer.Typer(
+    help="Past apply runs and the changes they made.", pretty_exceptions_enable=False, rich_markup_mode=None
+)
+history_app.callback(invoke_without_command=True)(guarded(history.list_runs))
+history_app.command("show")(guarded(history.show_run))
+app.add_typer(history_app, name="history")
+
+
+def main() -> None:
+    app(prog_name="netmox")

@@ -1,0 +1,192 @@
+"""``netmox apply [PLAN.json]``: carry out a plan, under the connection locks, recording every change.
+
+Without a file: plan, show, confirm (only ``yes``), then re-read both sides so the basis check sees what
+is there *now*. With a file: apply exactly that plan against fresh snapshots; objects that changed since
+are refused as stale while the rest is applied.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from netmox_cli import environment
+from netmox_cli.commands import options
+from netmox_cli.commands._common import (
+    Format,
+    build_policy,
+    console,
+    invocation,
+    load,
+    lock_dir,
+    print_plan,
+    read_plan,
+    spinner,
+)
+from netmox_cli.commands.interactive import choose_directions
+from netmox_cli.commands.plan import report_connection_errors
+from netmox_cli.config.schema import NetmoxConfig, PolicyConfig
+from netmox_cli.engine.executor import ApplyReport, Executor
+from netmox_cli.engine.lock import connection_locks
+from netmox_cli.engine.session import ConnectionSnapshot, Providers, make_plan, open_providers, select_connections
+from netmox_cli.engine.session import take_snapshots as snapshot_all
+from netmox_cli.errors import Aborted, ConfigError
+from netmox_cli.history import HistoryRecorder, HistoryStore, RunStart, history_path
+from netmox_cli.model.plan import Plan
+from netmox_cli.providers.base import ApplyContext
+from netmox_cli.render.apply_view import ProgressView, destructive_warning, final_line
+from netmox_cli.render.json_view import plan_digest
+
+PROMPT = "Apply these changes? Only 'yes' is accepted: "
+DEFAULT_LOCK_TIMEOUT = 60.0
+
+
+def confirm(out: Console) -> None:
+    if not environment.stdin_is_interactive():
+        raise Aborted(
+            "apply needs a confirmation, but stdin is not a terminal",
+            "pass --auto-approve, or save a plan with netmox plan --out FILE and apply that file",
+        )
+    answer = out.input(PROMPT)
+    if answer.strip() != "yes":
+        raise Aborted("Apply cancelled.")
+
+
+def fresh_snapshots(config: NetmoxConfig, providers: dict[str, Providers]) -> list[ConnectionSnapshot]:
+    with spinner("Re-reading NetBox and Proxmox VE") as progress:
+        return snapshot_all(config, providers, progress)
+
+
+def saved_plan_connections(config: NetmoxConfig, plan: Plan) -> list[str]:
+    names = list(dict.fromkeys([info.name for info in plan.connections] + [c.connection for c in plan.changes]))
+    return select_connections(config, names)
+
+
+def execute(
+    plan: Plan,
+    snapshots: list[ConnectionSnapshot],
+    providers: dict[str, Providers],
+    policy: PolicyConfig,
+    store: HistoryStore,
+    out: Console,
+    command: str,
+) -> ApplyReport:
+    """Run the executor inside a history run; the run row gets its outcome even if the executor raises."""
+    user = environment.os_user()
+    run_id = store.start_run(
+        RunStart(
+            user=user,
+            host=environment.host_name(),
+            origin=environment.detect_origin(),
+            command=command,
+            prefer=plan.policy.prefer.value if plan.policy.prefer else None,
+            policy=plan.policy.model_dump(mode="json"),
+            plan_digest=plan_digest(plan),
+        )
+    )
+    outcome = "failed"
+    try:
+        context = ApplyContext(
+            run_id=run_id, user=user, allow_stop=policy.allow_stop, shutdown_timeout=policy.shutdown_timeout
+        )
+        executor = Executor(
+            providers, {s.name: s for s in snapshots}, context, HistoryRecorder(store, run_id), ProgressView(out)
+        )
+        report = executor.run(plan)
+        if report.ok and not any(s.error for s in snapshots):
+            outcome = "succeeded"
+        return report
+    finally:
+        store.finish_run(run_id, outcome)
+
+
+def plan_and_confirm(
+    config: NetmoxConfig,
+    providers: dict[str, Providers],
+    policy: PolicyConfig,
+    out: Console,
+    *,
+    interactive: bool,
+    auto_approve: bool,
+    no_color: bool,
+) -> tuple[Plan, list[ConnectionSnapshot]]:
+    """Plan, let the user re-choose directions, show, confirm; then re-read both sides for the basis check."""
+    with spinner("Reading NetBox and Proxmox VE") as progress:
+        plan, snapshots = make_plan(config, providers, policy, progress)
+    if interactive:
+        plan = choose_directions(plan, out)
+    print_plan(plan, Format.TEXT, no_color=no_color)
+    if not plan.summary.changes:
+        raise typer.Exit(1 if report_connection_errors(plan) else 0)
+    warning = destructive_warning(plan)
+    if warning is not None:
+        out.print(warning)
+    if auto_approve:
+        return plan, snapshots
+    confirm(out)
+    return plan, fresh_snapshots(config, providers)
+
+
+def command(
+    ctx: typer.Context,
+    plan_file: Annotated[
+        Path | None, typer.Argument(metavar="[PLAN.json]", help="Apply exactly this saved plan.")
+    ] = None,
+    config: options.ConfigOption = None,
+    connection: options.ConnectionOption = None,
+    prefer: options.PreferOption = None,
+    allow_delete: options.AllowDeleteOption = False,
+    policy_file: options.PolicyOption = None,
+    auto_approve: Annotated[bool, typer.Option("--auto-approve", help="Apply without asking for 'yes'.")] = False,
+    interactive: Annotated[
+        bool, typer.Option("--interactive", "-i", help="Choose NetBox value / Proxmox value / skip per difference.")
+    ] = False,
+    lock_timeout: Annotated[
+        float, typer.Option("--lock-timeout", min=0, help="Seconds to wait for another run's connection lock.")
+    ] = DEFAULT_LOCK_TIMEOUT,
+    history: options.HistoryOption = None,
+    no_color: options.NoColorOption = False,
+) -> None:
+    """Apply the plan: make NetBox and Proxmox VE agree."""
+    cfg = load(config)
+    out = console(no_color=no_color)
+    if interactive and not environment.stdin_is_interactive():
+        raise Aborted("--interactive needs a terminal", "run it from a terminal, or drop --interactive")
+    saved: Plan | None = None
+    if plan_file is not None:
+        if prefer or allow_delete or policy_file or interactive or connection:
+            raise ConfigError(
+                "a saved plan is applied exactly as it was made",
+                "--prefer, --allow-delete, --policy, --connection and --interactive apply to netmox plan",
+            )
+        saved = read_plan(plan_file)
+        policy = cfg.policy
+        names = saved_plan_connections(cfg, saved)
+    else:
+        policy = build_policy(cfg, policy_file, prefer, allow_delete)
+        names = select_connections(cfg, connection)
+    with (
+        HistoryStore(history_path(history, cfg.history)) as store,
+        connection_locks(lock_dir(cfg), names, lock_timeout),
+        open_providers(cfg, names) as providers,
+    ):
+        if saved is not None:
+            writes = sum(1 for change in saved.changes if change.action.writes)
+            out.print(Text(f"Applying {plan_file} (made {saved.created:%Y-%m-%d %H:%M} UTC, {writes} changes)"))
+            plan, snapshots = saved, fresh_snapshots(cfg, providers)
+        else:
+            plan, snapshots = plan_and_confirm(
+                cfg, providers, policy, out, interactive=interactive, auto_approve=auto_approve, no_color=no_color
+            )
+        report = execute(plan, snapshots, providers, policy, store, out, invocation(ctx))
+    out.print(Text(final_line(report), style="bold" if report.ok else "bold red"))
+    unreadable = [snapshot.info.error for snapshot in snapshots if snapshot.error is not None]
+    for error in unreadable:
+        print(f"error: {error}", file=sys.stderr)
+    if not report.ok or unreadable:
+        raise typer.Exit(1)

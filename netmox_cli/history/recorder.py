@@ -1,0 +1,43 @@
+"""The executor's recorder: turns each change outcome into history rows, one per written property."""
+
+from __future__ import annotations
+
+from netmox_cli.engine.executor import ChangeOutcome
+from netmox_cli.history.store import ChangeRecord, HistoryStore
+from netmox_cli.model.plan import Change
+from netmox_cli.render.values import before_after
+
+
+def change_rows(change: Change, status: str, error: str | None) -> list[ChangeRecord]:
+    """One row per property the change writes (before = target's value, after = the value written);
+    a change without such properties (a delete, a bare create) gets one row without a property."""
+    base = {
+        "change_id": change.id,
+        "connection": change.connection,
+        "target": change.target.value if change.target else None,
+        "action": change.action.value,
+        "kind": change.kind.value,
+        "key": change.key,
+        "name": change.name,
+        "status": status,
+        "error": error,
+    }
+    written = [p for p in change.properties if change.target is not None and p.direction.target is change.target]
+    if not written:
+        return [ChangeRecord(**base)]
+    rows = []
+    for prop in written:
+        before, after = before_after(change, prop)
+        rows.append(ChangeRecord(**base, property=prop.name, before=before, after=after))
+    return rows
+
+
+class HistoryRecorder:
+    """Implements the executor's ``Recorder``: each outcome is committed before the next write starts."""
+
+    def __init__(self, store: HistoryStore, run_id: int) -> None:
+        self.store = store
+        self.run_id = run_id
+
+    def record(self, outcome: ChangeOutcome) -> None:
+        self.store.record(self.run_id, change_rows(outcome.change, outcome.status.value, outcome.error))

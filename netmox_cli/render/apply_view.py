@@ -1,0 +1,62 @@
+"""What apply prints: the destructive-change warning, one line per change as it finishes, the final tally."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.text import Text
+
+from netmox_cli.engine.executor import ApplyReport, ChangeOutcome, ChangeStatus
+from netmox_cli.model.plan import Change, Plan
+from netmox_cli.render.text import is_destructive, object_label, verb
+
+STATUS_STYLES = {
+    ChangeStatus.APPLIED: "green",
+    ChangeStatus.FAILED: "bold red",
+    ChangeStatus.STALE: "yellow",
+    ChangeStatus.SKIPPED: "dim",
+}
+
+
+def change_title(change: Change) -> str:
+    return f"{change.connection}/{object_label(change)}: {verb(change)}"
+
+
+def destructive_warning(plan: Plan) -> Text | None:
+    """A red line naming every delete and stop, shown just before the confirmation prompt."""
+    names = [change_title(change) for change in plan.changes if is_destructive(change)]
+    if not names:
+        return None
+    return Text(f"Destructive changes ({len(names)}): " + "; ".join(names), style="bold red")
+
+
+def outcome_line(outcome: ChangeOutcome) -> Text:
+    detail = f" ({outcome.error})" if outcome.error else ""
+    if outcome.status is ChangeStatus.APPLIED and outcome.result is not None and outcome.result.message:
+        detail = f" ({outcome.result.message})"
+    return Text(f"{change_title(outcome.change)}: {outcome.status.value}{detail}", style=STATUS_STYLES[outcome.status])
+
+
+def final_line(report: ApplyReport) -> str:
+    """``Apply complete: 3 applied, 1 stale, 0 failed.``"""
+    counts = (
+        f"{report.count(ChangeStatus.APPLIED)} applied, {report.count(ChangeStatus.STALE)} stale, "
+        f"{report.count(ChangeStatus.FAILED)} failed"
+    )
+    skipped = report.count(ChangeStatus.SKIPPED)
+    return f"Apply complete: {counts}{f', {skipped} skipped' if skipped else ''}."
+
+
+class ProgressView:
+    """The executor's listener: prints each change when it finishes (and its warnings)."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    def before(self, change: Change) -> None:
+        """Nothing to show yet: a line per finished change keeps the output readable in logs."""
+
+    def after(self, outcome: ChangeOutcome) -> None:
+        self.console.print(outcome_line(outcome))
+        if outcome.result is not None:
+            for warning in outcome.result.warnings:
+                self.console.print(Text(f"  warning: {warning}", style="yellow"))

@@ -1,0 +1,62 @@
+"""``netmox history`` views: the run list and one run with its changes, as text or JSON."""
+
+from __future__ import annotations
+
+import json
+
+from rich.text import Text
+
+from netmox_cli.history.store import ChangeRecord, RunRecord
+from netmox_cli.render.values import one
+
+
+def run_line(run: RunRecord) -> str:
+    prefer = f" prefer={run.prefer}" if run.prefer else ""
+    return (
+        f"{run.id:>4}  {run.started}  {run.state:<11}  {run.changes:>3} changes  "
+        f"{run.user}@{run.host} ({run.origin}){prefer}  {run.command}"
+    )
+
+
+def runs_text(runs: list[RunRecord]) -> list[Text]:
+    if not runs:
+        return [Text("No runs recorded yet.")]
+    header = Text(f"{'RUN':>4}  {'STARTED':<25}  {'OUTCOME':<11}  {'CHANGES':>11}  WHO / COMMAND", style="bold")
+    return [header, *(Text(run_line(run)) for run in runs)]
+
+
+def change_line(record: ChangeRecord) -> str:
+    target = {"netbox": "NetBox", "proxmox": "Proxmox VE"}.get(record.target or "", "?")
+    name = f' "{record.name}"' if record.name else ""
+    what = f"{record.connection}/{record.kind} {record.key}{name}: {record.action} on {target}"
+    if record.property:
+        what += f", {record.property}: {one(record.property, record.before)} → {one(record.property, record.after)}"
+    error = f" ({record.error})" if record.error else ""
+    return f"{record.status:<8} {what}{error}"
+
+
+def run_text(run: RunRecord, changes: list[ChangeRecord]) -> list[Text]:
+    lines = [
+        Text(f"Run {run.id}: {run.state}", style="bold"),
+        Text(f"  started   {run.started}"),
+        Text(f"  finished  {run.finished or '-'}"),
+        Text(f"  by        {run.user}@{run.host} ({run.origin})"),
+        Text(f"  command   {run.command}"),
+        Text(f"  prefer    {run.prefer or '-'}"),
+        Text(f"  policy    {json.dumps(run.policy, sort_keys=True)}"),
+        Text(f"  plan      {run.plan_digest or '-'}"),
+        Text(""),
+    ]
+    if not changes:
+        lines.append(Text("No changes recorded."))
+    lines.extend(Text(change_line(change)) for change in changes)
+    return lines
+
+
+def runs_json(runs: list[RunRecord]) -> str:
+    return json.dumps([{**run.model_dump(), "state": run.state} for run in runs], indent=2) + "\n"
+
+
+def run_json(run: RunRecord, changes: list[ChangeRecord]) -> str:
+    data = {"run": {**run.model_dump(), "state": run.state}, "changes": [c.model_dump() for c in changes]}
+    return json.dumps(data, indent=2) + "\n"

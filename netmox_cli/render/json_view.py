@@ -1,0 +1,16 @@
+"""The machine form of a plan: exactly the ``Plan`` model as JSON (schema in docs/plan-format.md)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from netmox_cli.model.plan import Plan
+
+
+def render_json(plan: Plan) -> str:
+    return plan.model_dump_json(indent=2) + "\n"
+
+
+def plan_digest(plan: Plan) -> str:
+    """``sha256:<hex>`` of the plan's JSON: names the exact plan a run applied, in history."""
+    return "sha256:" + hashlib.sha256(render_json(plan).encode()).hexdigest()

@@ -1,0 +1,54 @@
+"""A plan summary fit for a pull-request comment or ``$GITHUB_STEP_SUMMARY``: counts table, then each object."""
+
+from __future__ import annotations
+
+import re
+
+from netmox_cli.model.plan import Change, Plan
+from netmox_cli.model.state import Side
+from netmox_cli.render.text import SYMBOLS, object_label, summary_line, verb
+from netmox_cli.render.values import property_lines
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+
+
+def escape(text: str) -> str:
+    """User data (names, descriptions, reasons) must not turn into Markdown or HTML."""
+    return _SPECIAL.sub(r"\\\1", text)
+
+
+def _change_item(change: Change) -> list[str]:
+    what = escape(f"{object_label(change)}: {verb(change)}")
+    lines = [f"- `{SYMBOLS[change.action]}` **{escape(change.connection)}** {what}"]
+    for prop in change.properties:
+        for line in property_lines(change, prop):
+            nested = line.startswith("  ")
+            lines.append(f"{'    ' if nested else '  '}- {escape(line.strip())}")
+    return lines
+
+
+def render_markdown(plan: Plan) -> str:
+    summary = plan.summary
+    lines = ["### netmox plan", ""]
+    lines += [
+        "| Target | Create | Update | Delete |",
+        "|---|---:|---:|---:|",
+    ]
+    for side, counts in ((Side.PROXMOX, summary.proxmox), (Side.NETBOX, summary.netbox)):
+        lines.append(f"| {side.label} | {counts.create} | {counts.update} | {counts.delete} |")
+    lines += [
+        "",
+        f"{summary.ignored} ignored · {summary.conflicts} conflicts · {summary.manual} manual · "
+        f"{summary.in_sync} in sync",
+        "",
+    ]
+    for info in plan.connections:
+        if info.error:
+            lines.append(f"**{escape(info.name)}**: error: {escape(info.error)}")
+    if plan.changes:
+        lines += [f"<details><summary>{len(plan.changes)} objects</summary>", ""]
+        for change in plan.changes:
+            lines.extend(_change_item(change))
+        lines += ["", "</details>", ""]
+    lines.append(f"**{escape(summary_line(summary))}**")
+    return "\n".join(lines) + "\n"

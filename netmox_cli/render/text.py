@@ -1,0 +1,150 @@
+"""The terraform-like human view of a plan, grouped by connection → node → guest.
+
+Drawn only from the ``Plan`` type (never from raw state), so it says exactly what ``--json`` says.
+Lines are ``rich.text.Text`` with a style; the console decides whether colour is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rich.text import Text
+
+from netmox_cli.model.plan import Action, Change, ConnectionInfo, Direction, Plan, Summary
+from netmox_cli.model.state import ObjectKind, Side
+from netmox_cli.render.values import property_lines
+
+SYMBOLS = {
+    Action.CREATE: "+",
+    Action.DELETE: "-",
+    Action.UPDATE: "~",
+    Action.CONFLICT: "!",
+    Action.MANUAL: "?",
+    Action.IGNORE: "·",
+}
+STYLES = {
+    Action.CREATE: "green",
+    Action.DELETE: "bold red",
+    Action.UPDATE: "yellow",
+    Action.CONFLICT: "red",
+    Action.MANUAL: "magenta",
+    Action.IGNORE: "dim",
+}
+NO_NODE = "(no node)"
+
+
+def object_label(change: Change) -> str:
+    """``node pve1`` or ``qemu 101 "web-01"``."""
+    if change.kind is ObjectKind.NODE:
+        return f"node {change.key}"
+    name = f' "{change.name}"' if change.name else ""
+    return f"{change.kind.value} {change.key}{name}"
+
+
+def verb(change: Change) -> str:
+    """What happens to the object, in words."""
+    target = change.target.label if change.target else "?"
+    if change.action.writes:
+        return f"{change.action.value} on {target}"
+    if change.action is Action.IGNORE:
+        return f"ignored: {change.reason}" if change.reason else "not synchronized"
+    if change.action is Action.CONFLICT:
+        return f"conflict: {change.reason}" if change.reason else "conflict"
+    reason = change.reason or ""
+    return reason if reason.startswith("manual action needed") else f"manual action needed: {reason}".rstrip(": ")
+
+
+def is_destructive(change: Change) -> bool:
+    """Deletes, and writes that stop a running guest, are shown in red and called out before apply."""
+    if change.action is Action.DELETE:
+        return True
+    if change.action is not Action.UPDATE or change.target is not Side.PROXMOX or change.kind is ObjectKind.NODE:
+        return False
+    return any(
+        prop.name == "status" and prop.direction.target is Side.PROXMOX and prop.netbox == "offline"
+        for prop in change.properties
+    )
+
+
+def change_lines(change: Change, indent: int) -> Iterator[Text]:
+    style = "bold red" if is_destructive(change) else STYLES[change.action]
+    pad = " " * indent
+    yield Text(f"{pad}{SYMBOLS[change.action]} {object_label(change)}: {verb(change)}", style=style)
+    for prop in change.properties:
+        style = "dim" if prop.direction is Direction.SKIP else ""
+        for line in property_lines(change, prop):
+            yield Text(f"{pad}    {line}", style=style)
+
+
+def _node_of(change: Change) -> str:
+    return change.key if change.kind is ObjectKind.NODE else (change.node or NO_NODE)
+
+
+def connection_lines(info: ConnectionInfo, changes: list[Change]) -> Iterator[Text]:
+    cluster = f" (cluster {info.cluster})" if info.cluster and info.cluster != info.name else ""
+    yield Text(f"{info.name}{cluster}: NetBox {info.netbox}, Proxmox VE {info.proxmox}", style="bold")
+    if info.error:
+        yield Text(f"  error: {info.error}", style="bold red")
+        return
+    if not changes:
+        yield Text("  no differences")
+        return
+    nodes: dict[str, list[Change]] = {}
+    for change in changes:
+        nodes.setdefault(_node_of(change), []).append(change)
+    for node in sorted(nodes, key=lambda n: (n == NO_NODE, n)):
+        group = nodes[node]
+        node_changes = [c for c in group if c.kind is ObjectKind.NODE]
+        guests = sorted((c for c in group if c.kind is not ObjectKind.NODE), key=_guest_order)
+        if node_changes:
+            for change in node_changes:
+                yield from change_lines(change, 2)
+        else:
+            yield Text(f"  node {node}")
+        for change in guests:
+            yield from change_lines(change, 4)
+
+
+def _guest_order(change: Change) -> tuple[int, str, str]:
+    return (int(change.key) if change.key.isdigit() else 0, change.key, change.id)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 or word in ("ignored", "manual") else f"{n} {word}s"
+
+
+def summary_line(summary: Summary) -> str:
+    """``Plan: 1 to create, … on Proxmox VE; … on NetBox. 4 ignored, 1 conflict, 2 manual.``"""
+    others = (
+        f"{_count(summary.ignored, 'ignored')}, {_count(summary.conflicts, 'conflict')}, "
+        f"{_count(summary.manual, 'manual')}."
+    )
+    if not summary.changes:
+        if summary.ignored or summary.conflicts or summary.manual:
+            return f"No changes. {others}"
+        return "No changes. NetBox and Proxmox VE are in sync."
+    parts = [
+        f"{counts.create} to create, {counts.update} to update, {counts.delete} to delete on {side.label}"
+        for side, counts in ((Side.PROXMOX, summary.proxmox), (Side.NETBOX, summary.netbox))
+    ]
+    return f"Plan: {'; '.join(parts)}. {others}"
+
+
+def plan_lines(plan: Plan) -> Iterator[Text]:
+    """The whole view: every connection's changes, then the summary line."""
+    by_connection: dict[str, list[Change]] = {}
+    for change in plan.changes:
+        by_connection.setdefault(change.connection, []).append(change)
+    known = {info.name for info in plan.connections}
+    infos = list(plan.connections) + [
+        ConnectionInfo(name=name, netbox="?", proxmox="?") for name in by_connection if name not in known
+    ]
+    for info in infos:
+        yield from connection_lines(info, by_connection.get(info.name, []))
+        yield Text("")
+    yield Text(summary_line(plan.summary), style="bold")
+
+
+def render_text(plan: Plan) -> str:
+    """The view as plain text (golden files, tests)."""
+    return "\n".join(line.plain for line in plan_lines(plan)) + "\n"

@@ -1,0 +1,137 @@
+"""Property values as people read them: units, quoting, keyed lists shown entry by entry.
+
+Shared by the text and Markdown views, so that both say the same thing about a property.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from netmox_cli.model.plan import Action, Change, Direction, PropertyChange
+from netmox_cli.model.state import ObjectKind, Side
+from netmox_cli.planner.statuses import GUEST_STATUS, NODE_STATUS, translate
+
+UNITS = {"memory": "MiB", "swap": "MiB"}
+QUOTED = {"name", "description"}
+ENTRY_FIELDS = {
+    "disks": ("size_mib", "storage"),
+    "interfaces": ("mac", "bridge", "vlan", "ips"),
+}
+UNSET = "(unset)"
+
+
+def plain(value: Any) -> str:
+    """One value without unit: None is ``(unset)``, lists are comma-joined, free text is quoted."""
+    if value is None:
+        return UNSET
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):
+        if not value:
+            return "(none)"
+        return ", ".join(entry(item) if isinstance(item, dict) else plain(item) for item in value)
+    return str(value)
+
+
+def one(name: str, value: Any) -> str:
+    """A property value with its unit or quotes."""
+    if value is None:
+        return UNSET
+    if name in QUOTED and isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    unit = UNITS.get(name)
+    return f"{plain(value)} {unit}" if unit else plain(value)
+
+
+def entry(item: dict[str, Any]) -> str:
+    """A disk or interface in one short phrase: ``scsi0 32768 MiB local-lvm``."""
+    words = [str(item.get("name"))]
+    for key, value in item.items():
+        if key == "name" or value is None or value == []:
+            continue
+        if key == "size_mib":
+            words.append(f"{value} MiB")
+        elif key == "vlan":
+            words.append(f"vlan {value}")
+        elif key == "ips":
+            words.append(" ".join(value))
+        elif key == "guest_name":
+            continue
+        else:
+            words.append(str(value))
+    return " ".join(words)
+
+
+def pair(name: str, before: Any, after: Any) -> str:
+    """``2048 → 4096 MiB``: one unit for the pair when both sides have it."""
+    unit = UNITS.get(name)
+    if unit and before is not None and after is not None:
+        return f"{plain(before)} → {plain(after)} {unit}"
+    return f"{one(name, before)} → {one(name, after)}"
+
+
+def entry_differences(name: str, before: list[dict] | None, after: list[dict] | None) -> list[str]:
+    """Keyed-list changes as ``+ entry``, ``- entry``, ``~ net0 bridge: vmbr0 → vmbr1`` lines."""
+    old = {item["name"]: item for item in before or []}
+    new = {item["name"]: item for item in after or []}
+    lines: list[str] = []
+    for key in sorted(old.keys() | new.keys()):
+        if key not in old:
+            lines.append(f"+ {entry(new[key])}")
+        elif key not in new:
+            lines.append(f"- {entry(old[key])}")
+        else:
+            for field in ENTRY_FIELDS.get(name, ()):
+                a, b = old[key].get(field), new[key].get(field)
+                if a is not None and b is not None and a != b:
+                    shown = (f"{plain(a)} → {plain(b)} MiB") if field == "size_mib" else f"{plain(a)} → {plain(b)}"
+                    lines.append(f"~ {key} {field}: {shown}")
+    return lines
+
+
+def is_keyed_list(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(item, dict) and "name" in item for item in value)
+
+
+def before_after(change: Change, prop: PropertyChange) -> tuple[Any, Any]:
+    """The target's current value and the value it gets, for a property that is written.
+
+    The value written is the planner's ``after`` when it set one (a duplicate name made unique), else the
+    source value in the target's words (a NetBox ``offline`` becomes Proxmox VE ``stopped``).
+    """
+    target = prop.direction.target
+    assert target is not None
+    before = getattr(prop, target.value)
+    if prop.after is not None:
+        return before, prop.after
+    after = getattr(prop, target.other.value)
+    if prop.name == "status" and isinstance(after, str):
+        vocabulary = NODE_STATUS if change.kind is ObjectKind.NODE else GUEST_STATUS
+        after = translate(vocabulary, after, target) or after
+    return before, after
+
+
+def flow(direction: Direction) -> str:
+    """``(NetBox → Proxmox VE)``."""
+    target = direction.target
+    assert target is not None
+    return f"({target.other.label} → {target.label})"
+
+
+def property_lines(change: Change, prop: PropertyChange) -> list[str]:
+    """The lines one property takes: a headline and, for keyed lists, one line per differing entry."""
+    if prop.direction is Direction.SKIP:
+        both = f"{Side.NETBOX.label} {one(prop.name, prop.netbox)}, {Side.PROXMOX.label} {one(prop.name, prop.proxmox)}"
+        return [f"{prop.name}: {both} — skipped: {prop.reason or 'no direction chosen'}"]
+    before, after = before_after(change, prop)
+    if change.action is Action.CREATE or (before is None and not is_keyed_list(after)):
+        if is_keyed_list(after):
+            return [f"{prop.name}: {flow(prop.direction)}", *(f"  + {entry(item)}" for item in after)]
+        return [f"{prop.name}: {one(prop.name, after)} {flow(prop.direction)}"]
+    if is_keyed_list(before) or is_keyed_list(after):
+        details = entry_differences(prop.name, before, after)
+        return [f"{prop.name}: {flow(prop.direction)}", *(f"  {line}" for line in details)]
+    return [f"{prop.name}: {pair(prop.name, before, after)} {flow(prop.direction)}"]

@@ -1,0 +1,59 @@
+"""Golden plans: each folder under tests/golden holds a case (netmox.toml, netbox.json, proxmox.json) and the
+exact text view (plan.txt) and JSON (plan.json) that `netmox plan` must print for it.
+
+Regenerate after an intended change with ``NETMOX_UPDATE_GOLDEN=1 pytest tests/golden`` and review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from netmox_cli.cli import app
+
+HERE = Path(__file__).resolve().parent
+CASES = sorted(p.parent.name for p in HERE.glob("*/netmox.toml"))
+UPDATE = os.environ.get("NETMOX_UPDATE_GOLDEN") == "1"
+
+
+def plan_output(case: Path, *extra: str) -> str:
+    result = CliRunner().invoke(app, ["plan", "--config", str(case / "netmox.toml"), *extra], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout.replace(str(case), "<case>")
+
+
+def normalized_json(case: Path) -> str:
+    plan = json.loads(plan_output(case, "--json"))
+    plan["created"] = "2000-01-01T00:00:00Z"
+    plan["netmox_version"] = "<version>"
+    return json.dumps(plan, indent=2, ensure_ascii=False) + "\n"
+
+
+def check(path: Path, actual: str) -> None:
+    if UPDATE:
+        path.write_text(actual, encoding="utf-8")
+    assert path.exists(), f"{path} is missing; run NETMOX_UPDATE_GOLDEN=1 pytest tests/golden"
+    assert actual == path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(autouse=True)
+def no_colour(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_plan_text_matches_golden(case: str) -> None:
+    check(HERE / case / "plan.txt", plan_output(HERE / case))
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_plan_json_matches_golden(case: str) -> None:
+    check(HERE / case / "plan.json", normalized_json(HERE / case))
+
+
+def test_there_are_golden_cases() -> None:
+    assert {"homelab-prefer-netbox", "homelab-prefer-proxmox", "status-equivalence"} <= set(CASES)
