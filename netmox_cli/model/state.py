@@ -95,6 +95,9 @@ class Guest(_Record):
     start_on_boot: bool | None = None
     template: bool = False
     protected: bool = False
+    # True when only a summary of the guest could be read (its Proxmox VE node is offline): its
+    # properties are unknown, so the planner compares nothing and changes nothing for it.
+    incomplete: bool = False
     # Opaque version marker of the object on its side (Proxmox config digest, NetBox last_updated).
     # Not a property: it only feeds the plan's staleness basis.
     revision: str | None = None

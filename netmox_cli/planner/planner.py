@@ -21,7 +21,7 @@ from netmox_cli.model.plan import (
     PropertyChange,
     Summary,
 )
-from netmox_cli.model.state import ClusterState, Side
+from netmox_cli.model.state import ClusterState, Guest, Side
 from netmox_cli.planner.conflicts import check_conflicts, duplicate_changes
 from netmox_cli.planner.drafts import Draft, sort_key
 from netmox_cli.planner.pairing import Pair, pair_guests, pair_nodes
@@ -79,6 +79,15 @@ def build_plan(
 
 def draft_for(pair: Pair, policy: ResolvedPolicy) -> Draft:
     """What should happen to one paired object, before conflicts are checked."""
+    incomplete = next((g for g in (pair.proxmox, pair.netbox) if isinstance(g, Guest) and g.incomplete), None)
+    if incomplete is not None:
+        issue = (
+            Issue.MISMATCH
+            if pair.netbox is not None and pair.proxmox is not None
+            else (Issue.NETBOX_ONLY if pair.netbox is not None else Issue.PROXMOX_ONLY)
+        )
+        reason = f"node {incomplete.node} is offline: the guest's configuration cannot be read"
+        return Draft(pair, issue, Action.IGNORE, None, reason)
     if pair.netbox is not None and pair.proxmox is not None:
         return Draft(pair, Issue.MISMATCH, Action.UPDATE, properties=differences(pair, policy))
     issue = Issue.NETBOX_ONLY if pair.netbox is not None else Issue.PROXMOX_ONLY

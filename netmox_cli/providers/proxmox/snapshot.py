@@ -97,7 +97,9 @@ class Snapshotter:
 
     def _read_guest(self, row: Mapping[str, Any], online: set[str]) -> Guest:
         if row["node"] not in online:
-            return parse.guest_from_config(row, None)
+            guest = parse.guest_from_config(row, None)
+            guest.incomplete = True
+            return guest
         base = f"/nodes/{row['node']}/{row['type']}/{row['vmid']}"
         config = self._client.get(f"{base}/config") or {}
         guest = parse.guest_from_config(row, config)

@@ -321,3 +321,21 @@ class TestPlanShape:
         nb, px = mirrored(px_node(), px_guest(101))
         result = build_plan([plan(nb, px, prefer="netbox")], [], resolve_policy(), "0.1.0")
         assert result.summary.changes is False and result.summary.in_sync == 2
+
+
+class TestIncompleteGuests:
+    def test_a_guest_on_an_offline_node_is_ignored_not_treated_as_drift(self):
+        nb, px = mirrored(px_guest(101))
+        px.guests[0] = px.guests[0].model_copy(
+            update={"incomplete": True, "status": "unknown", "disks": [], "interfaces": [], "node": "pve2"}
+        )
+        (change,) = plan(nb, px, prefer="proxmox").changes
+        assert change.action is Action.IGNORE
+        assert change.properties == []
+        assert change.reason == "node pve2 is offline: the guest's configuration cannot be read"
+
+    def test_an_incomplete_proxmox_only_guest_is_not_created_in_netbox(self):
+        guest = px_guest(101).model_copy(update={"incomplete": True})
+        (change,) = plan(netbox(), proxmox(guest), prefer="proxmox").changes
+        assert change.action is Action.IGNORE
+        assert change.issue is Issue.PROXMOX_ONLY

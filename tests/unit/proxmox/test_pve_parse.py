@@ -214,6 +214,7 @@ def test_guest_from_a_qemu_config_with_string_numbers() -> None:
         "start_on_boot": True,
         "template": False,
         "protected": True,
+        "incomplete": False,
         "revision": "abc123",
         "remote_id": None,
     }
