@@ -68,7 +68,7 @@ def _print_version(value: bool) -> None:
 @app.callback()
 def root(
     debug: Annotated[
-        bool, typer.Option("--debug", envvar=NETMOX_DEBUG, help=f"Show tracebacks [env: {NETMOX_DEBUG}=1].")
+        bool, typer.Option("--debug", envvar=NETMOX_DEBUG, help="Show tracebacks.")
     ] = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colour (also when NO_COLOR is set).")] = False,
     version: Annotated[

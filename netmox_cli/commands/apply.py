@@ -132,6 +132,18 @@ def plan_and_confirm(
     return plan, fresh_snapshots(config, providers)
 
 
+def confirm_saved(plan: Plan, plan_file: Path, out: Console, *, auto_approve: bool, no_color: bool) -> None:
+    """A saved plan is shown and confirmed like a new one: nothing is written without 'yes' or --auto-approve."""
+    writes = sum(1 for change in plan.changes if change.action.writes)
+    print_plan(plan, Format.TEXT, no_color=no_color)
+    warning = destructive_warning(plan)
+    if warning is not None:
+        out.print(warning)
+    out.print(Text(f"Applying {plan_file} (made {plan.created:%Y-%m-%d %H:%M} UTC, {writes} changes)"))
+    if not auto_approve:
+        confirm(out)
+
+
 def command(
     ctx: typer.Context,
     plan_file: Annotated[
@@ -176,8 +188,7 @@ def command(
         open_providers(cfg, names) as providers,
     ):
         if saved is not None:
-            writes = sum(1 for change in saved.changes if change.action.writes)
-            out.print(Text(f"Applying {plan_file} (made {saved.created:%Y-%m-%d %H:%M} UTC, {writes} changes)"))
+            confirm_saved(saved, plan_file, out, auto_approve=auto_approve, no_color=no_color)
             plan, snapshots = saved, fresh_snapshots(cfg, providers)
         else:
             plan, snapshots = plan_and_confirm(

@@ -16,7 +16,7 @@ ConfigOption = Annotated[
 ]
 ConnectionOption = Annotated[
     list[str] | None,
-    typer.Option("--connection", help="Work on this connection only (repeatable); default: all."),
+    typer.Option("--connection", metavar="NAME", help="Work on this connection only (repeatable); default: all."),
 ]
 PreferOption = Annotated[
     SideName | None,

@@ -81,7 +81,7 @@ def test_saved_plan_refuses_a_changed_object_as_stale_and_applies_the_rest(netmo
     next(g for g in data["guests"] if g["vmid"] == 101)["memory_mib"] = 3072
     proxmox.write_text(json.dumps(data))
 
-    result = netmox("apply", plan_file, "--config", homelab)
+    result = netmox("apply", plan_file, "--config", homelab, "--auto-approve")
 
     assert result.exit_code == 1
     assert (
@@ -91,6 +91,24 @@ def test_saved_plan_refuses_a_changed_object_as_stale_and_applies_the_rest(netmo
     assert result.stdout.splitlines()[-1] == "Apply complete: 10 applied, 1 stale, 0 failed."
     assert proxmox_guest(homelab, 101).memory_mib == 3072
     assert proxmox_guest(homelab, 110).ostype == "win11"
+
+
+def test_a_saved_plan_without_auto_approve_or_a_terminal_writes_nothing(netmox: Netmox, homelab: Path) -> None:
+    plan_file = homelab.parent / "plan.json"
+    netmox("plan", "--config", homelab, "--out", plan_file)
+    before = (homelab.parent / "proxmox.json").read_text()
+    result = netmox("apply", plan_file, "--config", homelab)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: apply needs a confirmation, but stdin is not a terminal; ")
+    assert (homelab.parent / "proxmox.json").read_text() == before
+
+
+def test_a_saved_plan_is_applied_on_yes(netmox: Netmox, homelab: Path, tty: None) -> None:
+    plan_file = homelab.parent / "plan.json"
+    netmox("plan", "--config", homelab, "--out", plan_file)
+    result = netmox("apply", plan_file, "--config", homelab, input="yes\n")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == APPLY_COMPLETE
 
 
 def test_saved_plan_is_applied_as_made_so_policy_flags_are_refused(netmox: Netmox, homelab: Path) -> None:
