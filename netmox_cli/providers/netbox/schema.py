@@ -1,0 +1,74 @@
+"""What netmox adds to a NetBox: three custom fields on virtual machines (NetBox has no place for the VMID,
+the guest type and LXC swap) and, for the connection's cluster, the cluster itself. Created by `netmox init`,
+idempotently, so nobody has to click them together by hand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from netmox_cli.providers.netbox.client import NetboxClient
+
+VM_OBJECT_TYPE = "virtualization.virtualmachine"
+CF_VMID = "proxmox_vmid"
+CF_TYPE = "proxmox_type"
+CF_SWAP = "proxmox_swap_mb"
+CLUSTER_TYPE = "Proxmox VE"
+CLUSTER_TYPE_SLUG = "proxmox-ve"
+GROUP = "Proxmox VE"
+
+CUSTOM_FIELDS: dict[str, dict[str, Any]] = {
+    CF_VMID: {
+        "type": "integer",
+        "label": "Proxmox VMID",
+        "description": "Proxmox VE guest id; netmox matches VMs by it (managed by netmox)",
+        "validation_minimum": 1,
+    },
+    CF_TYPE: {
+        "type": "text",
+        "label": "Proxmox guest type",
+        "description": "qemu (virtual machine) or lxc (container) (managed by netmox)",
+        "validation_regex": "^(qemu|lxc)$",
+    },
+    CF_SWAP: {
+        "type": "integer",
+        "label": "Proxmox swap (MB)",
+        "description": "LXC container swap in MiB (managed by netmox)",
+        "validation_minimum": 0,
+    },
+}
+
+
+def missing_custom_fields(client: NetboxClient) -> list[str]:
+    """Names of netmox's custom fields that are absent or not enabled on virtual machines (one request)."""
+    with client.guard("custom fields"):
+        present = {
+            cf.name: list(cf.object_types or [])
+            for cf in client.api.extras.custom_fields.filter(name=list(CUSTOM_FIELDS), limit=len(CUSTOM_FIELDS))
+        }
+    return [name for name in CUSTOM_FIELDS if VM_OBJECT_TYPE not in present.get(name, [])]
+
+
+def initialize(client: NetboxClient, cluster: str) -> list[str]:
+    """Create whatever netmox needs and is missing; return one line per thing done (empty: nothing to do)."""
+    done: list[str] = []
+    with client.guard("custom fields"):
+        existing = {cf.name: cf for cf in client.api.extras.custom_fields.filter(name=list(CUSTOM_FIELDS))}
+        for name, spec in CUSTOM_FIELDS.items():
+            field = existing.get(name)
+            if field is None:
+                client.api.extras.custom_fields.create(
+                    name=name, object_types=[VM_OBJECT_TYPE], group_name=GROUP, required=False, **spec
+                )
+                done.append(f"created custom field {name} on virtual machines")
+            elif VM_OBJECT_TYPE not in (field.object_types or []):
+                field.update({"object_types": [*field.object_types, VM_OBJECT_TYPE]})
+                done.append(f"enabled custom field {name} on virtual machines")
+    with client.guard(f"cluster {cluster}"):
+        if client.api.virtualization.clusters.get(name=cluster) is None:
+            cluster_type = client.api.virtualization.cluster_types.get(slug=CLUSTER_TYPE_SLUG)
+            if cluster_type is None:
+                cluster_type = client.api.virtualization.cluster_types.create(name=CLUSTER_TYPE, slug=CLUSTER_TYPE_SLUG)
+                done.append(f"created cluster type {CLUSTER_TYPE}")
+            client.api.virtualization.clusters.create(name=cluster, type=cluster_type.id, status="active")
+            done.append(f"created cluster {cluster}")
+    return done
