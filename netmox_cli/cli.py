@@ -67,9 +67,7 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def root(
-    debug: Annotated[
-        bool, typer.Option("--debug", envvar=NETMOX_DEBUG, help="Show tracebacks.")
-    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", envvar=NETMOX_DEBUG, help="Show tracebacks.")] = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colour (also when NO_COLOR is set).")] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
