@@ -156,6 +156,11 @@ def validation_detail(body: Any) -> tuple[str, str]:
     return "", str(body)
 
 
+def _is_token_rejection(detail: object) -> bool:
+    text = str(detail or "").lower()
+    return "token" in text and any(word in text for word in ("invalid", "expired", "disabled", "not valid"))
+
+
 def translate_request_error(url: str, response: requests.Response, what: str) -> NetmoxError:
     """Map a failed NetBox response to the netmox error for its status code."""
     status = response.status_code
@@ -165,7 +170,10 @@ def translate_request_error(url: str, response: requests.Response, what: str) ->
         body = response.text[:200]
     detail = body.get("detail") if isinstance(body, dict) and "detail" in body else None
     method = response.request.method if response.request is not None else "GET"
-    if status == 401:
+    # NetBox answers an unknown or expired token with 403, not 401 (DRF renders AuthenticationFailed as 403
+    # when the scheme sends no WWW-Authenticate header); only its detail tells the two apart.
+    rejected_token = status == 403 and _is_token_rejection(detail)
+    if status == 401 or rejected_token:
         return AuthenticationFailed(
             f"NetBox at {url} rejected the token ({detail or 'unauthorized'})", "check netbox.token"
         )

@@ -30,6 +30,12 @@ def test_401_is_an_authentication_failure():
     assert "Invalid token" in error.message
 
 
+def test_netbox_s_403_for_an_invalid_token_is_a_rejected_token_not_a_permission_error():
+    error = translate_request_error(URL, response(403, {"detail": "Invalid v1 token"}), "custom fields")
+    assert isinstance(error, AuthenticationFailed)
+    assert error.message == f"NetBox at {URL} rejected the token (Invalid v1 token)"
+
+
 def test_403_on_a_write_says_the_token_lacks_write_permission():
     error = translate_request_error(URL, response(403, {"detail": "denied"}, "PATCH"), "VM 101 (web01)")
     assert isinstance(error, PermissionDenied)
