@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from netmox_cli.engine.executor import ChangeOutcome
 from netmox_cli.history.store import ChangeRecord, HistoryStore
-from netmox_cli.model.plan import Change
+from netmox_cli.model.plan import Action, Change
 from netmox_cli.render.values import before_after
 
 
@@ -23,6 +23,8 @@ def change_rows(change: Change, status: str, error: str | None) -> list[ChangeRe
         "error": error,
     }
     written = [p for p in change.properties if change.target is not None and p.direction.target is change.target]
+    if change.action is Action.CREATE:  # a create sets what the source has; unset values are not changes
+        written = [p for p in written if before_after(change, p)[1] not in (None, [], "")]
     if not written:
         return [ChangeRecord(**base)]
     rows = []
