@@ -50,5 +50,6 @@ def render_markdown(plan: Plan) -> str:
         for change in plan.changes:
             lines.extend(_change_item(change))
         lines += ["", "</details>", ""]
-    lines.append(f"**{escape(summary_line(summary))}**")
+    failed = sum(1 for info in plan.connections if info.error)
+    lines.append(f"**{escape(summary_line(summary, failed))}**")
     return "\n".join(lines) + "\n"

@@ -113,14 +113,19 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 or word in ("ignored", "manual") else f"{n} {word}s"
 
 
-def summary_line(summary: Summary) -> str:
-    """``Plan: 1 to create, … on Proxmox VE; … on NetBox. 4 ignored, 1 conflict, 2 manual.``"""
+def summary_line(summary: Summary, failed_connections: int = 0) -> str:
+    """``Plan: 1 to create, … on Proxmox VE; … on NetBox. 4 ignored, 1 conflict, 2 manual.``
+
+    A plan with connections that could not be read never claims that the sides are in sync.
+    """
     others = (
         f"{_count(summary.ignored, 'ignored')}, {_count(summary.conflicts, 'conflict')}, "
         f"{_count(summary.manual, 'manual')}."
     )
+    if failed_connections:
+        others += f" {_count(failed_connections, 'connection')} could not be read."
     if not summary.changes:
-        if summary.ignored or summary.conflicts or summary.manual:
+        if summary.ignored or summary.conflicts or summary.manual or failed_connections:
             return f"No changes. {others}"
         return "No changes. NetBox and Proxmox VE are in sync."
     parts = [
@@ -142,7 +147,8 @@ def plan_lines(plan: Plan) -> Iterator[Text]:
     for info in infos:
         yield from connection_lines(info, by_connection.get(info.name, []))
         yield Text("")
-    yield Text(summary_line(plan.summary), style="bold")
+    failed = sum(1 for info in plan.connections if info.error)
+    yield Text(summary_line(plan.summary, failed), style="bold")
 
 
 def render_text(plan: Plan) -> str:

@@ -132,6 +132,12 @@ def test_summary_sentence_matches_the_documented_wording() -> None:
     assert summary_line(Summary(ignored=2)) == "No changes. 2 ignored, 0 conflicts, 0 manual."
 
 
+def test_a_plan_with_an_unreadable_connection_never_claims_to_be_in_sync():
+    assert summary_line(Summary(), failed_connections=1) == (
+        "No changes. 0 ignored, 0 conflicts, 0 manual. 1 connection could not be read."
+    )
+
+
 def test_a_connection_error_is_shown_instead_of_its_changes() -> None:
     plan = Plan(netmox_version="0", connections=[ConnectionInfo(name="lab", netbox="a", proxmox="b", error="boom")])
     assert render_text(plan).splitlines()[:2] == ["lab: NetBox a, Proxmox VE b", "  error: boom"]
