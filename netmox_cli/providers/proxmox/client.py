@@ -212,4 +212,8 @@ def _reason(exc: Exception) -> str:
     if isinstance(inner, Exception):
         reason = inner
     text = str(reason).splitlines()[0] if str(reason) else type(reason).__name__
-    return text.split(": ", 1)[-1] if text.startswith("<") else text
+    text = text.split(": ", 1)[-1] if text.startswith("<") else text
+    # urllib3 wraps the socket error in "HTTPSConnection(host=…): Failed to establish a new connection: …"
+    text = text.rsplit("Failed to establish a new connection: ", 1)[-1]
+    text = re.sub(r"^HTTPS?Connection\([^)]*\): ", "", text)
+    return re.sub(r"^\[Errno -?\d+\] ", "", text)
