@@ -1,0 +1,245 @@
+"""The NetBox side of a benchmark lab: a private real NetBox, seeded in bulk through its API.
+
+The server is the project's own ``scripts/netbox-test-server``, pointed at a bench-only cache folder
+and database (``bench/.work/netbox``, ``netmox_bench``) so the benchmark's thousands of objects never
+land in the database other test runs use. The NetBox install and the migrated dump are shared with the
+test cache by symlinks; nothing is migrated here (the dump must exist: run the NetBox tests once).
+
+Seeding uses list POSTs (one request per object type per 200 objects), in dependency order: site,
+device role/type, devices, platforms, tags, virtual machines, interfaces, MAC addresses (then the
+interfaces' primary MAC), IP addresses, virtual disks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+
+from netmox_cli.config.schema import NetboxSide
+from netmox_cli.model.state import ClusterState
+from netmox_cli.providers.netbox import NetboxProvider
+from netmox_cli.providers.netbox.mapping import PlatformTable, slugify, start_on_boot_value, vcpus_value
+from netmox_cli.providers.netbox.schema import CF_SWAP, CF_TYPE, CF_VMID
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "scripts" / "netbox-test-server"
+VERSION = os.environ.get("NETMOX_NETBOX_VERSION", "4.7.3")
+SHARED_CACHE = Path(os.environ.get("NETMOX_TEST_CACHE") or Path.home() / ".cache" / "netmox-test")
+DB_NAME = "netmox_bench"
+CHUNK = 200
+SEED_TIMEOUT = 600.0  # seconds per list POST: NetBox saves each object of a list one by one
+VMINTERFACE = "virtualization.vminterface"
+
+CONFIGURATION = """# Written by bench/netbox_lab.py: a throwaway NetBox for the benchmark, loopback only.
+ALLOWED_HOSTS = ['127.0.0.1', 'localhost']
+SECRET_KEY = {secret!r}
+API_TOKEN_PEPPERS = {{1: {pepper!r}}}
+DATABASES = {{'default': {{'ENGINE': 'django.db.backends.postgresql', 'NAME': {db!r}, 'USER': 'postgres',
+    'PASSWORD': '', 'HOST': '127.0.0.1', 'PORT': '5432', 'CONN_MAX_AGE': 300, 'CONN_HEALTH_CHECKS': True}}}}
+REDIS = {{
+    'tasks': {{'HOST': '127.0.0.1', 'PORT': 6379, 'PASSWORD': '', 'DATABASE': 13, 'SSL': False}},
+    'caching': {{'HOST': '127.0.0.1', 'PORT': 6379, 'PASSWORD': '', 'DATABASE': 14, 'SSL': False}},
+}}
+RELEASE_CHECK_URL = None
+CENSUS_REPORTING_ENABLED = False
+MAX_PAGE_SIZE = 1000
+"""
+
+
+class NetboxUnavailable(RuntimeError):
+    """The private NetBox could not be started (the reason is in the message)."""
+
+
+def _server_env(workdir: Path) -> dict[str, str]:
+    return {**os.environ, "NETMOX_TEST_CACHE": str(workdir), "NETMOX_TEST_DB": DB_NAME}
+
+
+def _prepare_cache(workdir: Path) -> None:
+    """Link the shared NetBox install and migrated dump; write a configuration with bench-only DB and Redis."""
+    import secrets
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    for name in (f"netbox-{VERSION}-venv", f"netbox-{VERSION}-migrated.dump"):
+        source, link = SHARED_CACHE / name, workdir / name
+        if not source.exists():
+            raise NetboxUnavailable(f"{source} is missing: run the NetBox tests once (they install and migrate)")
+        if not link.exists():
+            link.symlink_to(source)
+    root = workdir / f"netbox-{VERSION}-root"
+    for sub in ("conf", "media", "reports", "scripts", "static"):
+        (root / sub).mkdir(parents=True, exist_ok=True)
+    conf = root / "conf" / "configuration.py"
+    if not conf.exists():
+        conf.write_text(
+            CONFIGURATION.format(secret=secrets.token_urlsafe(45), pepper=secrets.token_urlsafe(45), db=DB_NAME)
+        )
+
+
+def start_server(workdir: Path, *, fresh: bool = False) -> dict[str, str]:
+    """Start the bench NetBox, or reuse it if it already runs (``fresh``: restart with an empty database).
+
+    A newly started server always gets an empty database (restored from the migrated dump).
+    """
+    _prepare_cache(workdir)
+    command = [str(SCRIPT), "start", "--json", *(["--fresh"] if fresh else [])]
+    proc = subprocess.run(command, env=_server_env(workdir), capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise NetboxUnavailable(f"netbox-test-server failed: {proc.stderr.strip()[-600:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def stop_server(workdir: Path) -> None:
+    subprocess.run([str(SCRIPT), "stop"], env=_server_env(workdir), capture_output=True, text=True)
+
+
+def section(url: str, token: str, timeout: float = 30.0) -> NetboxSide:
+    return NetboxSide(type="netbox", url=url, token=SecretStr(token), timeout=timeout)
+
+
+def _chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _bulk_create(endpoint: Any, payloads: list[dict[str, Any]]) -> list[int]:
+    """List POSTs of ``CHUNK`` objects; the ids come back in payload order."""
+    ids: list[int] = []
+    for chunk in _chunks(payloads):
+        ids.extend(record.id for record in endpoint.create(chunk))
+    return ids
+
+
+def _get_or_create(endpoint: Any, name: str, **extra: Any) -> int:
+    record = endpoint.get(slug=slugify(name))
+    return (record or endpoint.create(name=name, slug=slugify(name), **extra)).id
+
+
+def _ensure_named(endpoint: Any, names: Iterable[str]) -> dict[str, int]:
+    """Ids of named objects (tags, platforms), creating the missing ones with one list POST."""
+    wanted = sorted(set(names))
+    found = {record.name: record.id for record in endpoint.filter(name=wanted, limit=1000)} if wanted else {}
+    missing = [name for name in wanted if name not in found]
+    if missing:
+        created = _bulk_create(endpoint, [{"name": n, "slug": slugify(n)} for n in missing])
+        found.update(zip(missing, created, strict=True))
+    return found
+
+
+def seeded_count(url: str, token: str, cluster: str) -> int:
+    """How many VMs ``cluster`` already holds (0 when it does not exist)."""
+    provider = NetboxProvider(section(url, token), cluster=cluster)
+    try:
+        record = provider.client.api.virtualization.clusters.get(name=cluster)
+        return 0 if record is None else provider.client.api.virtualization.virtual_machines.count(cluster_id=record.id)
+    finally:
+        provider.close()
+
+
+def seed(url: str, token: str, state: ClusterState, cluster: str) -> int:
+    """Write ``state`` (a NetBox-side ClusterState) into ``cluster``; returns the number of API requests made."""
+    provider = NetboxProvider(section(url, token, timeout=SEED_TIMEOUT), cluster=cluster)
+    counter = _RequestCounter(provider.client.session)
+    api = provider.client.api
+    provider.initialize()  # custom fields and the cluster, as `netmox init` does
+    cluster_record = api.virtualization.clusters.get(name=cluster)
+    site = api.dcim.sites.get(slug=slugify(cluster)) or api.dcim.sites.create(name=cluster, slug=slugify(cluster))
+    cluster_record.update({"scope_type": "dcim.site", "scope_id": site.id})
+    role = _get_or_create(api.dcim.device_roles, "PVE node", color="ff9800")
+    maker = _get_or_create(api.dcim.manufacturers, "Generic")
+    dtype = api.dcim.device_types.get(slug="server") or api.dcim.device_types.create(
+        manufacturer=maker, model="Server", slug="server"
+    )
+    device_ids = dict(
+        zip(
+            [n.name for n in state.nodes],
+            _bulk_create(
+                api.dcim.devices,
+                [
+                    {
+                        "name": n.name,
+                        "site": site.id,
+                        "role": role,
+                        "device_type": dtype.id,
+                        "cluster": cluster_record.id,
+                        "status": n.status or "active",
+                        "description": n.description or "",
+                    }
+                    for n in state.nodes
+                ],
+            ),
+            strict=True,
+        )
+    )
+    platforms = PlatformTable()
+    platform_ids = _ensure_named(api.dcim.platforms, {platforms.platform(g.ostype) or "Other" for g in state.guests})
+    tag_ids = _ensure_named(api.extras.tags, {t for g in state.guests for t in g.tags})
+
+    vm_payloads = []
+    for guest in state.guests:
+        custom: dict[str, Any] = {CF_VMID: guest.vmid, CF_TYPE: guest.kind}
+        if guest.kind == "lxc":
+            custom[CF_SWAP] = guest.swap_mib
+        vm_payloads.append(
+            {
+                "name": guest.name,
+                "cluster": cluster_record.id,
+                "device": device_ids.get(guest.node or ""),
+                "status": guest.status or "active",
+                "vcpus": vcpus_value(guest.vcpus),
+                "memory": guest.memory_mib,
+                "description": guest.description or "",
+                "platform": platform_ids.get(platforms.platform(guest.ostype) or "Other"),
+                "start_on_boot": start_on_boot_value(guest.start_on_boot),
+                "tags": [tag_ids[t] for t in guest.tags],
+                "custom_fields": custom,
+            }
+        )
+    vm_ids = _bulk_create(api.virtualization.virtual_machines, vm_payloads)
+
+    nics = [(vm_id, nic) for vm_id, guest in zip(vm_ids, state.guests, strict=True) for nic in guest.interfaces]
+    nic_ids = _bulk_create(
+        api.virtualization.interfaces,
+        [{"virtual_machine": vm_id, "name": nic.name, "description": nic.bridge or ""} for vm_id, nic in nics],
+    )
+    with_mac = [(nic_id, nic.mac) for nic_id, (_, nic) in zip(nic_ids, nics, strict=True) if nic.mac]
+    mac_ids = _bulk_create(
+        api.dcim.mac_addresses,
+        [{"mac_address": mac, "assigned_object_type": VMINTERFACE, "assigned_object_id": i} for i, mac in with_mac],
+    )
+    for chunk in _chunks([{"id": i, "primary_mac_address": m} for (i, _), m in zip(with_mac, mac_ids, strict=True)]):
+        api.virtualization.interfaces.update(chunk)
+    _bulk_create(
+        api.ipam.ip_addresses,
+        [
+            {"address": ip, "status": "active", "assigned_object_type": VMINTERFACE, "assigned_object_id": nic_id}
+            for nic_id, (_, nic) in zip(nic_ids, nics, strict=True)
+            for ip in nic.ips or []
+        ],
+    )
+    _bulk_create(
+        api.virtualization.virtual_disks,
+        [
+            {"virtual_machine": vm_id, "name": d.name, "size": d.size_mib, "description": d.storage or ""}
+            for vm_id, guest in zip(vm_ids, state.guests, strict=True)
+            for d in guest.disks
+        ],
+    )
+    provider.close()
+    return counter.count
+
+
+class _RequestCounter:
+    """Counts the HTTP requests a requests.Session sends (a response hook)."""
+
+    def __init__(self, session: Any) -> None:
+        self.count = 0
+        session.hooks.setdefault("response", []).append(self._hook)
+
+    def _hook(self, response: Any, *args: Any, **kwargs: Any) -> None:
+        self.count += 1
