@@ -108,6 +108,9 @@ class ProxmoxSide(_Section):
     timeout: float = 30.0
     workers: int = Field(default=8, ge=1, le=64)
     include_templates: bool = False
+    guest_agent: bool = Field(
+        default=True, description="Read QEMU IP addresses from the guest agent (one request per running VM)."
+    )
     task_timeout: float = 600.0
     defaults: ProxmoxDefaults = Field(default_factory=ProxmoxDefaults)
 

@@ -103,6 +103,8 @@ def differences(pair: Pair, policy: ResolvedPolicy) -> list[PropertyChange]:
     assert pair.netbox is not None and pair.proxmox is not None
     changes = []
     for prop in REGISTRY.for_kind(pair.kind):
+        if getattr(pair.netbox, prop.attribute) == getattr(pair.proxmox, prop.attribute):
+            continue  # identical stored values always agree; skips the JSON form for most properties
         values = {Side.NETBOX: prop.read(pair.netbox), Side.PROXMOX: prop.read(pair.proxmox)}
         if prop.equal(values[Side.NETBOX], values[Side.PROXMOX]):
             continue

@@ -36,7 +36,10 @@ class ProxmoxProvider(Provider):
 
     def snapshot(self, progress: Progress | None = None) -> ClusterState:
         snapshotter = Snapshotter(
-            self._client, workers=self._section.workers, include_templates=self._section.include_templates
+            self._client,
+            workers=self._section.workers,
+            include_templates=self._section.include_templates,
+            guest_agent=self._section.guest_agent,
         )
         return snapshotter.take(progress)
 

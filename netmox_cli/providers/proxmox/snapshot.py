@@ -33,10 +33,13 @@ R = TypeVar("R")
 class Snapshotter:
     """Takes one ``ClusterState`` of the Proxmox VE side."""
 
-    def __init__(self, client: PveClient, *, workers: int = 8, include_templates: bool = False) -> None:
+    def __init__(
+        self, client: PveClient, *, workers: int = 8, include_templates: bool = False, guest_agent: bool = True
+    ) -> None:
         self._client = client
         self._workers = workers
         self._include_templates = include_templates
+        self._guest_agent = guest_agent
 
     def take(self, progress: Progress | None = None) -> ClusterState:
         say = progress or (lambda _message: None)
@@ -111,7 +114,7 @@ class Snapshotter:
 
     def _qemu_addresses(self, guest: Guest, config: Mapping[str, Any], base: str) -> None:
         """From the guest agent, best effort: an agent that does not answer leaves the IPs unknown."""
-        if guest.status != "running" or not parse.agent_enabled(config.get("agent")):
+        if not self._guest_agent or guest.status != "running" or not parse.agent_enabled(config.get("agent")):
             return
         try:
             answer = self._client.get(f"{base}/agent/network-get-interfaces")
@@ -126,15 +129,23 @@ class Snapshotter:
                 interface.ips = found.get(interface.mac.lower(), [])
 
     def _lxc_addresses(self, guest: Guest, config: Mapping[str, Any], base: str) -> None:
-        """Static ``ip=``/``ip6=`` from the config, plus the live addresses of a running container."""
+        """Static ``ip=``/``ip6=`` from the config, plus the live addresses of a running container.
+
+        The live read (one request) is made only when some interface has a dynamic address (dhcp, auto,
+        manual): with static addresses only, the config already says everything.
+        """
+        addressing = {
+            interface.name: parse.lxc_static_ips(parse.split_props(config.get(interface.name))[1])
+            for interface in guest.interfaces
+        }
         found: dict[str, list[str]] | None = None
-        if guest.status == "running":
+        if guest.status == "running" and any(dynamic for _, dynamic in addressing.values()):
             try:
                 found = parse.runtime_addresses(self._client.get(f"{base}/interfaces"))
             except NetmoxError:
                 found = None
         for interface in guest.interfaces:
-            static, dynamic = parse.lxc_static_ips(parse.split_props(config.get(interface.name))[1])
+            static, dynamic = addressing[interface.name]
             live = None
             if found is not None:
                 live = found.get((interface.mac or "").lower()) or found.get(f"name:{interface.guest_name}")

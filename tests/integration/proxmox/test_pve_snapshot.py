@@ -198,3 +198,32 @@ def test_progress_reports_while_reading(provider: ProxmoxProvider) -> None:
     provider.snapshot(messages.append)
     assert messages[0] == "reading Proxmox VE cluster"
     assert messages[-1] == "read 5/5 guest configs"
+
+
+def test_a_running_container_with_only_static_addresses_is_read_from_its_config_alone(
+    pve_lab: LabPve, fakepve_cafile: str
+) -> None:
+    pve_lab.add_node("pve1")
+    pve_lab.add_ct(
+        300,
+        "static01",
+        node="pve1",
+        status="running",
+        config={
+            "rootfs": "local-lvm:vm-300-disk-0,size=4G",
+            "net0": "name=eth0,bridge=vmbr0,hwaddr=BC:24:11:00:03:00,ip=10.0.30.5/24,ip6=fd00:30::5/64,type=veth",
+        },
+    )
+    provider = ProxmoxProvider(proxmox_section(pve_lab, fakepve_cafile))
+    pve_lab.requests.clear()
+    (guest,) = provider.snapshot().guests
+    assert guest.interfaces[0].ips == ["10.0.30.5/24", "fd00:30::5/64"]
+    assert not any(path.endswith("/interfaces") for _, path, _ in pve_lab.requests)
+
+
+def test_guest_agent_reads_can_be_turned_off_leaving_qemu_addresses_unknown(lab: LabPve, fakepve_cafile: str) -> None:
+    provider = ProxmoxProvider(proxmox_section(lab, fakepve_cafile, guest_agent=False))
+    lab.requests.clear()
+    web = next(guest for guest in provider.snapshot().guests if guest.vmid == 100)
+    assert web.interfaces[0].ips is None
+    assert not any("/agent/" in path for _, path, _ in lab.requests)
