@@ -24,6 +24,7 @@ from netmox_cli.errors import (
     RemoteError,
     TLSError,
 )
+from netmox_cli.providers.tls import requests_verify
 
 ENV_URL = "NETBOX_URL"
 ENV_TOKEN = "NETBOX_TOKEN"
@@ -59,7 +60,7 @@ class NetboxClient:
         self.url = url.rstrip("/")
         self.api = pynetbox.api(self.url, token=token)
         session = TimeoutSession(section.timeout)
-        session.verify = str(section.ca_bundle) if section.ca_bundle else section.verify_ssl
+        session.verify = requests_verify(section.verify_ssl, section.ca_bundle, f"NetBox at {self.url}")
         self.api.http_session = session
 
     @property

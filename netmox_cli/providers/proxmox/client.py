@@ -30,6 +30,7 @@ from netmox_cli.errors import (
     StaleError,
     TLSError,
 )
+from netmox_cli.providers.tls import requests_verify
 
 log = logging.getLogger("netmox.proxmox")
 
@@ -75,11 +76,7 @@ class PveClient:
         self._retries = max(1, retries)
         self._backoff = backoff
         self._sleep = sleep
-        verify: bool | str = section.verify_ssl
-        if not section.verify_ssl:
-            log.warning("TLS verification for Proxmox VE at %s is off (verify_ssl = false)", self.location)
-        elif section.ca_bundle is not None:
-            verify = str(section.ca_bundle)
+        verify = requests_verify(section.verify_ssl, section.ca_bundle, f"Proxmox VE at {self.location}")
         self._api = ProxmoxAPI(
             host,
             port=port,
