@@ -132,7 +132,9 @@ def plan_snapshots(snapshots: list[ConnectionSnapshot], policy: PolicyConfig) ->
     return build_plan(connection_plans, [snapshot.info for snapshot in snapshots], policy, __version__)
 
 
-def preflight(plan: Plan, providers: dict[str, Providers], snapshots: list[ConnectionSnapshot]) -> Plan:
+def preflight(
+    plan: Plan, providers: dict[str, Providers], snapshots: list[ConnectionSnapshot], policy: PolicyConfig
+) -> Plan:
     """Ask each target provider about the plan's writes; each problem it finds becomes a conflict.
 
     This is how "site 'lab' does not exist" or "no LXC template configured" shows in the plan instead
@@ -143,10 +145,11 @@ def preflight(plan: Plan, providers: dict[str, Providers], snapshots: list[Conne
     from netmox_cli.providers.base import ApplyContext, WriteRequest
 
     by_name = {snapshot.name: snapshot for snapshot in snapshots}
+    context = ApplyContext(allow_stop=policy.allow_stop, shutdown_timeout=policy.shutdown_timeout)
     pending: dict[tuple[str, Side], list[WriteRequest]] = {}
     for change in plan.changes:
         if change.action.writes and change.target is not None and change.connection in providers:
-            request = build_request(change, by_name[change.connection], ApplyContext())
+            request = build_request(change, by_name[change.connection], context)
             pending.setdefault((change.connection, change.target), []).append(request)
     problems: dict[str, str] = {}
     for (name, side), requests in pending.items():
@@ -171,4 +174,4 @@ def make_plan(
     """Snapshot, plan and preflight every connection in ``providers``."""
     snapshots = take_snapshots(config, providers, progress)
     plan = plan_snapshots(snapshots, policy)
-    return preflight(plan, providers, snapshots), snapshots
+    return preflight(plan, providers, snapshots, policy), snapshots

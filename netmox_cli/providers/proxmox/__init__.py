@@ -61,6 +61,13 @@ class ProxmoxProvider(Provider):
 
     def _guest_problem(self, request: WriteRequest) -> str | None:
         desired = request.desired
+        current = request.current
+        if request.action == "delete" and isinstance(current, Guest):
+            if current.status == "running" and not request.context.allow_stop:
+                return (
+                    f"{current.kind} {current.vmid} is running; netmox stops a guest to delete it only with allow_stop"
+                )
+            return None
         try:
             if request.action == "create" and isinstance(desired, Guest):
                 if not desired.node:

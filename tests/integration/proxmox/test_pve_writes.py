@@ -296,6 +296,15 @@ def test_preflight_finds_nothing_for_sound_writes(provider: ProxmoxProvider) -> 
     assert provider.preflight([create(Guest(vmid=303, kind="qemu", name="ok", node="pve1"))]) == {}
 
 
+def test_preflight_reports_deleting_a_running_guest_unless_stopping_is_allowed(provider: ProxmoxProvider) -> None:
+    web = read(provider, 100)
+    assert web.status == "running"
+    assert provider.preflight([delete(web)]) == {
+        "c3": "qemu 100 is running; netmox stops a guest to delete it only with allow_stop"
+    }
+    assert provider.preflight([delete(web, allow_stop=True)]) == {}
+
+
 # ------------------------------------------------------------------ deletes
 
 

@@ -170,3 +170,22 @@ def test_the_file_sides_are_valid_snapshots_after_apply(tmp_path, policy):
     for name in ("netbox.json", "proxmox.json"):
         read_snapshot(tmp_path / name)
     assert isinstance(config.connections["lab"].netbox, FileSide)
+
+
+def test_provider_preflight_problems_become_plan_conflicts_and_see_the_policy(tmp_path, monkeypatch):
+    config = lab(tmp_path)
+    seen = []
+
+    def preflight(self, requests):
+        seen.extend(request.context.allow_stop for request in requests)
+        return {
+            request.change_id: "no room on pve1" for request in requests if request.change_id.endswith("/102#proxmox")
+        }
+
+    monkeypatch.setattr(FileProvider, "preflight", preflight)
+    with open_providers(config, ["lab"]) as providers:
+        plan, _ = make_plan(config, providers, PolicyConfig(prefer=Side.NETBOX, allow_stop=True))
+    conflict = next(change for change in plan.changes if change.id == "lab/qemu/102#proxmox")
+    assert (conflict.action, conflict.reason) == (Action.CONFLICT, "no room on pve1")
+    assert plan.summary.conflicts == 2  # this one, and the planner's own: lxc 201's node pve2 is not in Proxmox VE
+    assert seen and all(seen)
