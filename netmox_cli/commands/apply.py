@@ -33,7 +33,8 @@ from netmox_cli.commands.plan import report_connection_errors
 from netmox_cli.config.schema import NetmoxConfig, PolicyConfig
 from netmox_cli.engine.executor import ApplyReport, Executor
 from netmox_cli.engine.lock import connection_locks
-from netmox_cli.engine.session import ConnectionSnapshot, Providers, make_plan, open_providers, select_connections
+from netmox_cli.engine.planning import make_plan
+from netmox_cli.engine.session import ConnectionSnapshot, Providers, open_providers, select_connections
 from netmox_cli.engine.session import take_snapshots as snapshot_all
 from netmox_cli.errors import Aborted, ConfigError
 from netmox_cli.history import HistoryRecorder, HistoryStore, RunStart, history_path

@@ -10,7 +10,8 @@ import typer
 
 from netmox_cli.commands import options
 from netmox_cli.commands._common import build_policy, choose_format, load, print_plan, spinner, write_plan
-from netmox_cli.engine.session import make_plan, open_providers, select_connections
+from netmox_cli.engine.planning import make_plan
+from netmox_cli.engine.session import open_providers, select_connections
 from netmox_cli.model.plan import Plan
 
 EXIT_IN_SYNC, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2

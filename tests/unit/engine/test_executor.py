@@ -8,7 +8,8 @@ import pytest
 
 from netmox_cli.config.schema import FileSide, NetmoxConfig, PolicyConfig
 from netmox_cli.engine.executor import ChangeOutcome, ChangeStatus, Executor, ordered
-from netmox_cli.engine.session import make_plan, open_providers, take_snapshots
+from netmox_cli.engine.planning import make_plan
+from netmox_cli.engine.session import open_providers, take_snapshots
 from netmox_cli.errors import RemoteError
 from netmox_cli.model.plan import Action
 from netmox_cli.model.state import ClusterState, Guest, Node, ObjectKind, Side

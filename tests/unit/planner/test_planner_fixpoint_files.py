@@ -15,7 +15,8 @@ from test_planner_properties import FAST, chosen_policy, netbox_state, proxmox_s
 
 from netmox_cli.config.schema import NetmoxConfig, PolicyConfig
 from netmox_cli.engine.executor import ChangeOutcome, ChangeStatus, Executor
-from netmox_cli.engine.session import make_plan, open_providers
+from netmox_cli.engine.planning import make_plan
+from netmox_cli.engine.session import open_providers
 from netmox_cli.model.plan import Action
 from netmox_cli.model.state import ClusterState
 from netmox_cli.providers.base import ApplyContext
