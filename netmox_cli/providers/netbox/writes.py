@@ -206,11 +206,7 @@ class NetboxWriter:
             for mac in api.dcim.mac_addresses.filter(virtual_machine_id=vm_id):
                 macs.setdefault(mac.assigned_object_id, mac)
         wanted = {i.name: i for i in guest.interfaces}
-        for name, record in existing.items():
-            if name not in wanted:
-                with self.client.guard(f"deleting interface {name} of VM {guest.vmid}"):
-                    record.delete()
-                steps.add(f"deleted interface {name}")
+        self._delete_unwanted("interface", existing, wanted, guest, steps)
         for name, interface in wanted.items():
             record = existing.get(name)
             if record is None:
@@ -302,6 +298,16 @@ class NetboxWriter:
                     )
             steps.add(f"assigned IP {address} to {interface.name}")
 
+    def _delete_unwanted(
+        self, what: str, existing: dict[str, Any], wanted: dict[str, Any], guest: Guest, steps: Steps
+    ) -> None:
+        """Delete the VM's records (interfaces, disks) that the desired guest no longer has."""
+        for name, record in existing.items():
+            if name not in wanted:
+                with self.client.guard(f"deleting {what} {name} of VM {guest.vmid}"):
+                    record.delete()
+                steps.add(f"deleted {what} {name}")
+
     # --- virtual disks --------------------------------------------------------------------------------------
 
     def _sync_disks(self, vm_id: int, guest: Guest, steps: Steps) -> None:
@@ -309,11 +315,7 @@ class NetboxWriter:
         with self.client.guard(f"virtual disks of VM {guest.vmid}"):
             existing = {d.name: d for d in endpoint.filter(virtual_machine_id=vm_id)}
         wanted = {d.name: d for d in guest.disks}
-        for name, record in existing.items():
-            if name not in wanted:
-                with self.client.guard(f"deleting disk {name} of VM {guest.vmid}"):
-                    record.delete()
-                steps.add(f"deleted disk {name}")
+        self._delete_unwanted("disk", existing, wanted, guest, steps)
         for name, disk in wanted.items():
             record = existing.get(name)
             attrs = _disk_attrs(disk)
