@@ -48,6 +48,11 @@ class NotInitialized(NetmoxError):
     """NetBox lacks the custom fields netmox needs (run `netmox init`)."""
 
 
+class InvalidResponse(NetmoxError):
+    """A server answered, but not with its API's expected JSON (a proxy's login page, ``{"data": null}``,
+    truncated or wrong-shape JSON). Never read as "no objects": the connection is not planned."""
+
+
 class RemoteError(NetmoxError):
     """The server refused a request for a reason of its own (validation error, failed task …)."""
 

@@ -98,6 +98,8 @@ class Guest(_Record):
     # True when only a summary of the guest could be read (its Proxmox VE node is offline): its
     # properties are unknown, so the planner compares nothing and changes nothing for it.
     incomplete: bool = False
+    # Why it is incomplete, for the plan ("node pve2 is offline: …", "its config could not be read: …").
+    incomplete_reason: str | None = None
     # Opaque version marker of the object on its side (Proxmox config digest, NetBox last_updated).
     # Not a property: it only feeds the plan's staleness basis.
     revision: str | None = None
@@ -135,6 +137,14 @@ class ClusterState(_Record):
     guests: list[Guest] = Field(default_factory=list)
     # Free-form facts about the snapshot (API version, quorum …), shown by `check`, never compared.
     meta: dict[str, str] = Field(default_factory=dict)
+    # What this side is, so a saved plan is applied only to the target it was made against
+    # ("NetBox https://nb.example.com cluster 12", "Proxmox VE cluster pve-prod at https://pve1:8006",
+    # "file /abs/path/proxmox.json"). Never contains credentials.
+    identity: str | None = None
+    # Why this side may not list every object it has (a Proxmox VE token without VM.Audit on /vms sees
+    # a filtered guest list); None when it sees everything. The planner then never reads an absent
+    # object as gone: no deletes on the other side, no creates that could collide with unseen ones.
+    blind_spot: str | None = None
 
     def node(self, name: str) -> Node | None:
         return next((n for n in self.nodes if n.name == name), None)

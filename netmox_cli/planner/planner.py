@@ -86,7 +86,10 @@ def draft_for(pair: Pair, policy: ResolvedPolicy) -> Draft:
             if pair.netbox is not None and pair.proxmox is not None
             else (Issue.NETBOX_ONLY if pair.netbox is not None else Issue.PROXMOX_ONLY)
         )
-        reason = f"node {incomplete.node} is offline: the guest's configuration cannot be read"
+        reason = (
+            incomplete.incomplete_reason
+            or f"node {incomplete.node} is offline: the guest's configuration cannot be read"
+        )
         return Draft(pair, issue, Action.IGNORE, None, reason)
     if pair.netbox is not None and pair.proxmox is not None:
         return Draft(pair, Issue.MISMATCH, Action.UPDATE, properties=differences(pair, policy))
