@@ -53,6 +53,17 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX changes_by_run ON changes(run_id)",
     ],
+    [
+        # When a plan first saw each object on one side only (policy.delete_after's orphan grace).
+        """CREATE TABLE orphans (
+            connection TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL,
+            side TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            PRIMARY KEY (connection, kind, key, side)
+        )""",
+    ],
 ]
 INTERRUPTED = "interrupted"
 
