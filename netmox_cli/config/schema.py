@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from netmox_cli.model.plan import Direction
 from netmox_cli.model.state import Side
@@ -17,6 +17,24 @@ from netmox_cli.model.state import Side
 MatrixAction = Literal["update-netbox", "update-proxmox", "ignore"]
 MatrixIssue = Literal["netbox-only", "proxmox-only", "mismatch"]
 MatrixKind = Literal["node", "qemu", "lxc"]
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def _seconds(value: object) -> object:
+    """``"7d"`` → 604800; plain numbers are seconds. Anything else is left for pydantic to reject."""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text[-1:] in _UNITS and text[:-1].isdigit():
+            return int(text[:-1]) * _UNITS[text[-1]]
+        if text.isdigit():
+            return int(text)
+        raise ValueError(f"{value!r} is not a duration: write seconds, or a number with s, m, h, d or w (e.g. '7d')")
+    return value
+
+
+Duration = Annotated[int, BeforeValidator(_seconds), Field(ge=0)]
 
 
 class _Section(BaseModel):
@@ -37,6 +55,16 @@ class PolicyConfig(_Section):
     rename_duplicates: bool = Field(
         default=False,
         description="Create a NetBox VM whose name is taken in the cluster as '<name>-<vmid>' (else: a conflict).",
+    )
+    max_deletes: int = Field(
+        default=10,
+        ge=0,
+        description="More deletes than this in one connection in one run turns all of them into conflicts.",
+    )
+    delete_after: Duration = Field(
+        default=0,
+        description="Seconds (or '7d', '12h', '30m') an object must have been one-sided in every plan before it "
+        "is deleted; 0 deletes at once.",
     )
     matrix: dict[MatrixKind, dict[MatrixIssue, MatrixAction]] = Field(default_factory=dict)
     properties: dict[str, Direction] = Field(default_factory=dict)

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from netmox_cli.model.state import ObjectKind, Side
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 class Issue(StrEnum):
@@ -77,8 +77,9 @@ class PropertyChange(_Data):
     reason: str | None = Field(default=None, description="Why the property is skipped, when it is.")
     after: Any = Field(
         default=None,
-        description="The value written when it is not the source value itself (a duplicate NetBox name made "
-        "unique as '<name>-<vmid>'); null otherwise.",
+        description="Exactly the value written to the target (the source value in the target's vocabulary: "
+        "tags lowercased for Proxmox VE, statuses translated, NIC and disk entries merged over the target's; a "
+        "duplicate NetBox name made unique as '<name>-<vmid>'); null when the property is skipped.",
     )
 
 
@@ -109,12 +110,20 @@ class Change(_Data):
 
 
 class ConnectionInfo(_Data):
-    """A connection as the plan records it: names and addresses, never credentials."""
+    """A connection as the plan records it: names, addresses and identities, never credentials."""
 
     name: str
     cluster: str | None = None
     netbox: str = Field(description="Where the NetBox side came from (URL or file).")
     proxmox: str = Field(description="Where the Proxmox VE side came from (host or file).")
+    netbox_identity: str | None = Field(
+        default=None,
+        description="What the NetBox side was (URL and cluster id, or a file's path); a saved plan "
+        "is applied only where this still holds.",
+    )
+    proxmox_identity: str | None = Field(
+        default=None, description="What the Proxmox VE side was (cluster name and host, or a file's path)."
+    )
     error: str | None = Field(default=None, description="Set when this connection could not be planned.")
 
 
@@ -135,11 +144,21 @@ class Summary(_Data):
 
 
 class Policy(_Data):
-    """The policy the plan was made with, recorded so a saved plan explains itself."""
+    """The policy the plan was made with: it explains a saved plan, and applying one re-plans with it."""
 
     prefer: Side | None = None
     allow_delete: bool = False
-    matrix: dict[str, dict[str, str]] = Field(default_factory=dict)
+    allow_stop: bool = False
+    shutdown_timeout: int = 120
+    rename_duplicates: bool = False
+    max_deletes: int = 10
+    delete_after: int = Field(default=0, description="Orphan grace period in seconds.")
+    matrix: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="The resolved action of every kind and issue (for reading)."
+    )
+    overrides: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="The policy.matrix cells that were set explicitly (for re-planning)."
+    )
     properties: dict[str, Direction] = Field(default_factory=dict)
 
 

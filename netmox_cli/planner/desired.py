@@ -1,14 +1,14 @@
 """What the target-side object should become when a change is applied.
 
-The engine calls this at apply time with both sides' objects freshly re-read, so the values written
-are the source side's current values (the basis check has already refused anything that changed),
-converted to the target's vocabulary by the registry.
+The values written are exactly the plan's ``PropertyChange.after``: the value the plan showed, the
+confirmation listed and the history records. Nothing here recomputes them; the engine has already
+re-derived the plan from fresh reads and refused every object whose state moved since.
 """
 
 from __future__ import annotations
 
-from netmox_cli.model.plan import Action, Change, Direction
-from netmox_cli.model.state import Guest, Node, ObjectKind, Side
+from netmox_cli.model.plan import Action, Change
+from netmox_cli.model.state import Guest, Node, Side
 from netmox_cli.planner.registry import REGISTRY
 
 
@@ -39,30 +39,18 @@ def desired_object(change: Change, netbox: Node | Guest | None, proxmox: Node | 
 def _updated(change: Change, source: Node | Guest, current: Node | Guest, target: Side) -> Node | Guest:
     obj = current.model_copy(deep=True)
     for planned in change.properties:
-        if planned.direction.target is not target:
-            continue
-        prop = REGISTRY.get(planned.name, change.kind)
-        if planned.after is not None:
-            value = planned.after
-        else:
-            value = prop.convert(prop.read(source), target, current=prop.read(current), kind=change.kind)
-        prop.assign(obj, value)
+        if planned.direction.target is target:
+            REGISTRY.get(planned.name, change.kind).assign(obj, planned.after)
     return obj
 
 
 def _created(change: Change, source: Node | Guest, target: Side) -> Node | Guest:
-    """The source object in the target's vocabulary, holding only what the target can hold."""
-    skipped = {p.name for p in change.properties if p.direction is Direction.SKIP}
-    after = {p.name: p.after for p in change.properties if p.after is not None}
+    """A new object holding exactly the plan's written values (skipped properties stay unset)."""
     if isinstance(source, Node):
         obj: Node | Guest = Node(name=source.name)
     else:
         obj = Guest(vmid=source.vmid, kind=source.kind)
-    for prop in REGISTRY.for_kind(change.kind if change.kind is ObjectKind.NODE else ObjectKind(source.kind)):
-        if prop.name in skipped:
-            continue
-        value = after.get(prop.name)
-        if value is None:
-            value = prop.convert(prop.read(source), target, kind=change.kind)
-        prop.assign(obj, value)
+    for planned in change.properties:
+        if planned.direction.target is target:
+            REGISTRY.get(planned.name, change.kind).assign(obj, planned.after)
     return obj

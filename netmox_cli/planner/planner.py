@@ -7,7 +7,9 @@ is in its arguments, so the same inputs always give the same plan.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from netmox_cli.config.schema import PolicyConfig
 from netmox_cli.model.plan import (
@@ -24,6 +26,7 @@ from netmox_cli.model.plan import (
 from netmox_cli.model.state import ClusterState, Guest, Side
 from netmox_cli.planner.conflicts import check_conflicts, duplicate_changes
 from netmox_cli.planner.drafts import Draft, sort_key
+from netmox_cli.planner.guards import OrphanKey, guard
 from netmox_cli.planner.pairing import Pair, pair_guests, pair_nodes
 from netmox_cli.planner.policy import ResolvedPolicy, resolve_policy
 from netmox_cli.planner.registry import REGISTRY
@@ -38,9 +41,19 @@ class ConnectionPlan:
 
 
 def plan_connection(
-    connection: str, netbox: ClusterState, proxmox: ClusterState, policy: PolicyConfig | ResolvedPolicy
+    connection: str,
+    netbox: ClusterState,
+    proxmox: ClusterState,
+    policy: PolicyConfig | ResolvedPolicy,
+    *,
+    first_seen: Mapping[OrphanKey, datetime] | None = None,
+    now: datetime | None = None,
 ) -> ConnectionPlan:
-    """Compare one connection's two sides and decide, per object, what applying would do."""
+    """Compare one connection's two sides and decide, per object, what applying would do.
+
+    ``first_seen``/``now`` feed the orphan grace (``policy.delete_after``): when each one-sided object
+    was first seen so, and the time of this plan.
+    """
     resolved = policy if isinstance(policy, ResolvedPolicy) else resolve_policy(policy)
     nodes, guests = pair_nodes(netbox, proxmox), pair_guests(netbox, proxmox)
     drafts = [draft_for(pair, resolved) for pair in nodes.pairs + guests.pairs]
@@ -52,7 +65,16 @@ def plan_connection(
             in_sync += 1
         else:
             changes.extend(draft.changes(connection))
-    return ConnectionPlan(sorted(changes, key=sort_key), in_sync)
+    guarded = guard(
+        changes,
+        netbox,
+        proxmox,
+        max_deletes=resolved.max_deletes,
+        delete_after=resolved.delete_after,
+        first_seen=first_seen,
+        now=now,
+    )
+    return ConnectionPlan(sorted(guarded, key=sort_key), in_sync)
 
 
 def build_plan(
@@ -113,10 +135,13 @@ def differences(pair: Pair, policy: ResolvedPolicy) -> list[PropertyChange]:
             continue
         direction, reason = policy.direction(pair.kind, prop.name)
         target = direction.target
+        after = None
         if target is not None:
             reason = prop.cannot_write(values[target.other], target, current=values[target], kind=pair.kind)
             if reason is not None:
                 direction = Direction.SKIP
+            else:
+                after = prop.written(values[Side.NETBOX], values[Side.PROXMOX], target, pair.kind)
         changes.append(
             PropertyChange(
                 name=prop.name,
@@ -124,6 +149,7 @@ def differences(pair: Pair, policy: ResolvedPolicy) -> list[PropertyChange]:
                 proxmox=values[Side.PROXMOX],
                 direction=direction,
                 reason=reason,
+                after=after,
             )
         )
     return changes
@@ -145,6 +171,7 @@ def create_properties(pair: Pair, target: Side) -> list[PropertyChange]:
                 proxmox=values[Side.PROXMOX],
                 direction=Direction.SKIP if reason else Direction.towards(target),
                 reason=reason,
+                after=None if reason else prop.written(values[Side.NETBOX], values[Side.PROXMOX], target, pair.kind),
             )
         )
     return changes

@@ -50,6 +50,8 @@ class ResolvedPolicy:
     allow_delete: bool
     rename_duplicates: bool
     record: Policy
+    max_deletes: int = 10
+    delete_after: int = 0
 
     def decide(self, kind: ObjectKind, issue: Issue) -> Decision:
         """The action for an object of ``kind`` with ``issue`` (not for in-sync objects)."""
@@ -111,10 +113,43 @@ def resolve_policy(
     record = Policy(
         prefer=config.prefer,
         allow_delete=config.allow_delete,
+        allow_stop=config.allow_stop,
+        shutdown_timeout=config.shutdown_timeout,
+        rename_duplicates=config.rename_duplicates,
+        max_deletes=config.max_deletes,
+        delete_after=config.delete_after,
         matrix={k.value: {i.value: cells[(k, i)].action for i in DIFFERENCES} for k in ObjectKind},
+        overrides={kind: dict(cells_) for kind, cells_ in config.matrix.items()},
         properties=dict(config.properties),
     )
-    return ResolvedPolicy(cells, dict(config.properties), config.allow_delete, config.rename_duplicates, record)
+    return ResolvedPolicy(
+        cells,
+        dict(config.properties),
+        config.allow_delete,
+        config.rename_duplicates,
+        record,
+        max_deletes=config.max_deletes,
+        delete_after=config.delete_after,
+    )
+
+
+def recorded_policy(record: Policy, limits: PolicyConfig) -> PolicyConfig:
+    """The policy a saved plan was made with, bounded by the limits in force now.
+
+    A plan file can ask for no more than the config allows at apply time: deletes only if both allow
+    them, hard stops likewise, the smaller delete limit and the longer orphan grace.
+    """
+    return PolicyConfig(
+        prefer=record.prefer,
+        allow_delete=record.allow_delete and limits.allow_delete,
+        allow_stop=record.allow_stop and limits.allow_stop,
+        shutdown_timeout=record.shutdown_timeout,
+        rename_duplicates=record.rename_duplicates,
+        max_deletes=min(record.max_deletes, limits.max_deletes),
+        delete_after=max(record.delete_after, limits.delete_after),
+        matrix=record.overrides,  # type: ignore[arg-type]  # validated by PolicyConfig
+        properties=record.properties,
+    )
 
 
 def _check_properties(config: PolicyConfig) -> None:

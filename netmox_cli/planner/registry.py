@@ -76,6 +76,12 @@ class Property:
         """The other side's value in ``to_side``'s vocabulary, merged over ``current`` where needed."""
         return self.to_side(value, to_side, current, kind)
 
+    def written(self, netbox: Any, proxmox: Any, target: Side, kind: ObjectKind | None) -> Any:
+        """The exact value a write to ``target`` sets: the other side's value in ``target``'s vocabulary,
+        merged over ``target``'s current value where the property needs it (NIC settings, disks)."""
+        values = {Side.NETBOX: netbox, Side.PROXMOX: proxmox}
+        return self.convert(values[target.other], target, current=values[target], kind=kind)
+
     def cannot_write(
         self,
         value: Any,

@@ -48,5 +48,9 @@ def _recheck(change: Change, planned: PropertyChange) -> PropertyChange:
     reason = prop.cannot_write(values[target.other.value], target, current=values[target.value], kind=change.kind)
     if reason is not None:
         return planned.model_copy(update={"direction": Direction.SKIP, "reason": reason, "after": None})
-    after = planned.after if change.target is target else None
+    # The planner's value stands when the direction is unchanged (it may be a unique name, not the source's).
+    if change.target is target and planned.after is not None:
+        after = planned.after
+    else:
+        after = prop.written(planned.netbox, planned.proxmox, target, change.kind)
     return planned.model_copy(update={"reason": None, "after": after})

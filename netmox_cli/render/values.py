@@ -9,8 +9,7 @@ import json
 from typing import Any
 
 from netmox_cli.model.plan import Action, Change, Direction, PropertyChange
-from netmox_cli.model.state import ObjectKind, Side
-from netmox_cli.planner.statuses import GUEST_STATUS, NODE_STATUS, translate
+from netmox_cli.model.state import Side
 
 UNITS = {"memory": "MiB", "swap": "MiB"}
 QUOTED = {"name", "description"}
@@ -97,21 +96,10 @@ def is_keyed_list(value: Any) -> bool:
 
 
 def before_after(change: Change, prop: PropertyChange) -> tuple[Any, Any]:
-    """The target's current value and the value it gets, for a property that is written.
-
-    The value written is the planner's ``after`` when it set one (a duplicate name made unique), else the
-    source value in the target's words (a NetBox ``offline`` becomes Proxmox VE ``stopped``).
-    """
+    """The target's current value and the value it gets (the plan's ``after``), for a written property."""
     target = prop.direction.target
     assert target is not None
-    before = getattr(prop, target.value)
-    if prop.after is not None:
-        return before, prop.after
-    after = getattr(prop, target.other.value)
-    if prop.name == "status" and isinstance(after, str):
-        vocabulary = NODE_STATUS if change.kind is ObjectKind.NODE else GUEST_STATUS
-        after = translate(vocabulary, after, target) or after
-    return before, after
+    return getattr(prop, target.value), prop.after
 
 
 def flow(direction: Direction) -> str:

@@ -25,12 +25,16 @@ class TestDesiredUpdate:
         assert px.guests[0].memory_mib == 2048  # the input is not modified
         assert write_fields(change) == ["status", "memory"]
 
-    def test_an_update_reads_the_source_value_at_apply_time(self):
+    def test_an_update_writes_the_plans_after_value_and_nothing_recomputed(self):
         nb, px = mirrored(px_node(), px_guest(101))
         nb.guests[0].memory_mib = 4096
+        nb.guests[0].tags = ["Prod", "web"]
         change = only(plan(nb, px, prefer="netbox"))
+        written = {p.name: p.after for p in change.properties}
+        assert written == {"memory": 4096, "tags": ["prod", "web"]}  # tags as Proxmox VE stores them
         fresh = nb.guests[0].model_copy(update={"memory_mib": 8192})
-        assert desired_object(change, fresh, px.guests[0]).memory_mib == 8192
+        desired = desired_object(change, fresh, px.guests[0])
+        assert (desired.memory_mib, desired.tags) == (4096, ["prod", "web"])
 
     def test_a_qemu_interface_update_keeps_the_agent_ips(self):
         nb, px = mirrored(px_node(), px_guest(101))
@@ -89,10 +93,10 @@ class TestDesiredCreate:
 
 class TestDesiredOther:
     def test_a_delete_has_no_desired_object(self):
-        nb, px = mirrored(px_node())
+        nb, px = mirrored(px_node(), px_guest(101))
         px.guests.append(px_guest(105))
         change = only(plan(nb, px, prefer="netbox", allow_delete=True))
-        assert desired_object(change, None, px.guests[0]) is None
+        assert desired_object(change, None, px.guests[1]) is None
 
     def test_a_change_that_writes_nothing_has_no_desired_object(self):
         nb, px = mirrored(px_node())

@@ -142,7 +142,7 @@ class TestCreateAndDelete:
         assert {p.name: p.proxmox for p in change.properties}["memory"] == 2048
 
     def test_a_delete_lists_no_properties(self):
-        nb, px = mirrored(px_node())
+        nb, px = mirrored(px_node(), px_guest(101))
         px.guests.append(px_guest(105))
         change = only(plan(nb, px, prefer="netbox", allow_delete=True))
         assert (change.id, change.action, change.properties) == ("lab/qemu/105#proxmox", Action.DELETE, [])
@@ -217,8 +217,13 @@ class TestCreateAndDelete:
         assert change.reason == "the NetBox device still has VMs that this plan does not delete (VMID 105)"
 
     def test_a_netbox_device_is_deleted_with_its_vms_in_the_same_plan(self):
-        nb = netbox(netbox_twin(px_node("pve9")), netbox_twin(px_guest(105, node="pve9")))
-        changes = by_id(plan(nb, proxmox(), prefer="proxmox", allow_delete=True))
+        nb = netbox(
+            netbox_twin(px_node("pve1")),
+            netbox_twin(px_guest(101)),
+            netbox_twin(px_node("pve9")),
+            netbox_twin(px_guest(105, node="pve9")),
+        )
+        changes = by_id(plan(nb, proxmox(px_node("pve1"), px_guest(101)), prefer="proxmox", allow_delete=True))
         assert [c.action for c in changes.values()] == [Action.DELETE, Action.DELETE]
 
     def test_a_netbox_device_whose_vms_move_away_in_the_same_plan_is_deleted(self):
