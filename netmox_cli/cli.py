@@ -9,6 +9,7 @@ Usage errors (unknown option, bad value) exit 1 as terraform's do, never click's
 from __future__ import annotations
 
 import functools
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from typer.core import TyperGroup
 from netmox_cli import __version__
 from netmox_cli.commands import _common, apply, check, history, init, plan, show, snapshot
 from netmox_cli.environment import NETMOX_DEBUG
-from netmox_cli.errors import NetmoxError
+from netmox_cli.errors import Interrupted, NetmoxError
 
 try:  # typer >= 0.20 vendors click; older versions use click itself
     from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
@@ -91,8 +92,9 @@ def guarded(function: F) -> F:
             if _common.GLOBAL.debug:
                 traceback.print_exc(file=sys.stderr)
             raise fail(error.one_line(), error.exit_code) from None
-        except KeyboardInterrupt:
-            raise fail("interrupted", 130) from None
+        except KeyboardInterrupt as error:
+            signum = error.signum if isinstance(error, Interrupted) else signal.SIGINT
+            raise fail(f"interrupted ({signal.Signals(signum).name})", 128 + signum) from None
         except Exception as error:
             if _common.GLOBAL.debug:
                 raise
@@ -134,5 +136,10 @@ history_app.command("show")(guarded(history.show_run))
 app.add_typer(history_app, name="history")
 
 
+def _terminated(signum: int, frame: object) -> None:
+    raise Interrupted(signum)
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminated)  # end like Ctrl-C: history run interrupted, locks released
     app(prog_name="netmox")

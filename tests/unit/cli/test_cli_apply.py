@@ -99,7 +99,10 @@ def test_a_saved_plan_without_auto_approve_or_a_terminal_writes_nothing(netmox: 
     before = (homelab.parent / "proxmox.json").read_text()
     result = netmox("apply", plan_file, "--config", homelab)
     assert result.exit_code == 1
-    assert result.stderr.startswith("error: apply needs a confirmation, but stdin is not a terminal; ")
+    assert result.stderr == (  # not told to save the plan it already saved
+        "error: apply needs a confirmation, but stdin is not a terminal; "
+        "pass --auto-approve to apply the saved plan without a prompt\n"
+    )
     assert (homelab.parent / "proxmox.json").read_text() == before
 
 
@@ -187,12 +190,18 @@ def test_history_keeps_what_was_applied_when_the_run_is_killed_mid_apply(
     monkeypatch.setattr(FileProvider, "apply", killed_on_third_write)
     result = netmox("apply", "--config", homelab, "--auto-approve")
     assert result.exit_code == 130
-    assert result.stderr == "error: interrupted\n"
+    assert result.stderr == "error: interrupted (SIGINT)\n"
     db = tmp_path / "history.sqlite"
-    assert history_rows(db, "SELECT outcome FROM runs WHERE finished IS NOT NULL") == [("failed",)]
+    assert history_rows(db, "SELECT outcome FROM runs WHERE finished IS NOT NULL") == [("interrupted",)]
     applied = [row[0] for row in history_rows(db, "SELECT DISTINCT change_id FROM changes WHERE status = 'applied'")]
     assert applied == calls[:2]
-    assert "failed" in netmox("history").stdout
+    sent = [row[0] for row in history_rows(db, "SELECT DISTINCT change_id FROM changes WHERE status = 'sent'")]
+    assert sent == calls[2:]  # its request went out: it has a row, its outcome unknown
+    assert "interrupted" in netmox("history").stdout
+    shown = netmox("history", "show", "1").stdout.splitlines()
+    assert [line for line in shown if line.startswith("sent ")] and all(
+        line.endswith("(outcome unknown: check the target)") for line in shown if line.startswith("sent ")
+    )
 
 
 def test_interactive_apply_takes_the_value_the_user_picks(netmox: Netmox, tmp_path: Path, tty: None) -> None:
