@@ -39,7 +39,7 @@ def read_toml(path: Path, missing_hint: str = CONFIG_HINT) -> dict[str, Any]:
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such file", missing_hint) from None
     except UnicodeDecodeError as exc:
-        raise not_utf8(path, exc, "file") from None
+        raise not_utf8(path, exc, "TOML file") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})", "fix the syntax") from None
     except OSError as exc:

@@ -149,7 +149,10 @@ class HistoryStore:
         except sqlite3.DatabaseError as exc:
             raise HistoryError(f"{path}: cannot open the history database ({exc})", HINT) from None
         except OSError as exc:
-            raise HistoryError(f"{path}: cannot create the history database ({describe_os_error(exc)})", HINT) from None
+            raise HistoryError(
+                f"{path}: cannot create the history database ({describe_os_error(exc)})",
+                "pass --history or set NETMOX_HISTORY to a path netmox can create",
+            ) from None
 
     def close(self) -> None:
         self._db.close()

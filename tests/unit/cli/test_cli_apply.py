@@ -89,6 +89,11 @@ def test_saved_plan_refuses_a_changed_object_as_stale_and_applies_the_rest(netmo
         "(stale: homelab/101 changed since the plan was made; run netmox plan again)"
     ) in result.stdout.splitlines()
     assert result.stdout.splitlines()[-1] == "Apply complete: 10 applied, 1 stale, 0 failed."
+    assert result.stderr.splitlines() == [  # a CI log that keeps only stderr still shows it
+        'error: homelab/qemu 101 "web-01": update on Proxmox VE: stale '
+        "(stale: homelab/101 changed since the plan was made; run netmox plan again)",
+        "error: 1 of 11 changes not applied (0 failed, 1 stale)",
+    ]
     assert proxmox_guest(homelab, 101).memory_mib == 3072
     assert proxmox_guest(homelab, 110).ostype == "win11"
 
@@ -167,6 +172,8 @@ def test_a_change_that_raises_is_recorded_as_failed_and_the_others_are_applied(
     result = netmox("apply", "--config", homelab, "--auto-approve")
     assert result.exit_code == 1
     assert result.stdout.splitlines()[-1] == "Apply complete: 10 applied, 0 stale, 1 failed."
+    assert result.stderr.splitlines()[-1] == "error: 1 of 11 changes not applied (1 failed, 0 stale)"
+    assert "failed (RuntimeError: disk controller on fire)" in result.stderr.splitlines()[0]
     db = tmp_path / "history.sqlite"
     assert history_rows(db, "SELECT outcome FROM runs") == [("failed",)]
     assert history_rows(db, "SELECT status, error FROM changes WHERE key = '103'") == [
