@@ -1,4 +1,4 @@
-"""Bad input files and settings: one stderr line that names the file, key or flag and says what to do; exit 1.
+"""Bad input files, settings and values: one stderr line that names the file, key or flag and says what to do; exit 1.
 
 Each case once ended in ``unexpected OSError`` / ``UnicodeDecodeError`` / ``RecursionError``, a misleading
 hint, or a silent guess (issue 10, points 5 and 6).
@@ -10,10 +10,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from cli_cases import EXAMPLE, Netmox
+from cli_cases import EXAMPLE, Netmox, write_case
 
 from netmox_cli.history import HistoryStore
 from netmox_cli.history.store import MIGRATIONS
+from netmox_cli.model.state import ClusterState, Guest, Node, Side
 
 PROXMOX = (
     'proxmox = {{ type = "proxmox", host = "{host}", user = "root@pam", token_name = "t", token_value = "s"{extra} }}'
@@ -154,3 +155,35 @@ def test_a_history_database_from_a_newer_netmox_is_refused_by_every_command(
     assert one_error_line(netmox("history")) == expected
     assert one_error_line(netmox("history", "show", "1")) == expected
     assert one_error_line(netmox("apply", "--config", homelab, "--auto-approve")) == expected
+
+
+def test_values_proxmox_ve_would_refuse_are_cannot_apply_in_the_plan_and_never_written(
+    netmox: Netmox, tmp_path: Path
+) -> None:
+    netbox = ClusterState(
+        side=Side.NETBOX,
+        nodes=[Node(name="pve1", status="active")],
+        guests=[
+            Guest(vmid=101, kind="qemu", name="web", node="pve1", status="active", memory_mib=10**30, vcpus=2),
+            Guest(vmid=1_000_000_000, kind="qemu", name="big", node="pve1", status="active", memory_mib=512, vcpus=1),
+        ],
+    )
+    proxmox = ClusterState(
+        side=Side.PROXMOX,
+        nodes=[Node(name="pve1", status="online")],
+        guests=[Guest(vmid=101, kind="qemu", name="web", node="pve1", status="running", memory_mib=2048, vcpus=2)],
+    )
+    config = write_case(tmp_path / "case", netbox, proxmox)
+    lines = netmox("plan", "--config", config, "--detailed-exitcode").stdout.splitlines()
+    assert (
+        '    · qemu 101 "web": ignored: cannot apply: memory 1e+30 MiB is above Proxmox VE\'s maximum of 4194304 MiB'
+        in lines
+    )
+    assert (
+        '    · qemu 1000000000 "big": ignored: '
+        "cannot apply: VMID 1000000000 is above Proxmox VE's maximum of 999999999"
+    ) in lines
+    before = (tmp_path / "case" / "proxmox.json").read_text()
+    result = netmox("apply", "--config", config, "--auto-approve")
+    assert result.exit_code == 0 and result.stdout.splitlines()[-1] == "No changes. 2 ignored, 0 conflicts, 0 manual."
+    assert (tmp_path / "case" / "proxmox.json").read_text() == before
