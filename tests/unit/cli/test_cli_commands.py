@@ -132,3 +132,22 @@ def test_init_reports_an_unreachable_netbox_in_one_line(netmox: Netmox, tmp_path
     assert result.exit_code == 1
     assert result.stderr.startswith("error: cannot reach NetBox at http://127.0.0.1:9 ")
     assert result.stderr.count("\n") == 1
+
+
+def test_reading_commands_create_no_file_or_folder(netmox: Netmox, homelab: Path, tmp_path: Path) -> None:
+    plan_file = tmp_path / "saved-plan.json"
+    netmox("plan", "--config", homelab, "--out", plan_file)  # the one write asked for
+    before = sorted(p for p in tmp_path.rglob("*"))
+    for args in (
+        ("plan", "--config", homelab),
+        ("plan", "--config", homelab, "--json"),
+        ("plan", "--config", homelab, "--format", "markdown", "--detailed-exitcode"),
+        ("show", plan_file),
+        ("check", "--config", homelab),
+        ("history",),
+        ("history", "--history", tmp_path / "typo" / "x.sqlite"),
+        ("history", "show", "1"),
+    ):
+        netmox(*args)
+    assert sorted(p for p in tmp_path.rglob("*")) == before
+    assert not (tmp_path / "history.sqlite").exists() and not (tmp_path / "locks").exists()
