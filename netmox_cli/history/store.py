@@ -243,8 +243,7 @@ class HistoryStore:
 
     def record(self, run_id: int, rows: list[ChangeRecord]) -> None:
         """Store one change's rows in one transaction, committed before returning."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction():
             for row in rows:
                 self._db.execute(
                     "INSERT INTO changes (run_id, recorded, change_id, connection, target, action, kind, key, name,"
@@ -266,10 +265,6 @@ class HistoryStore:
                         row.error,
                     ),
                 )
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
 
     def complete(self, run_id: int, change_id: str, status: str, error: str | None) -> bool:
         """Give a change's ``sent`` rows their outcome; False if it has none (it was never sent)."""

@@ -177,3 +177,24 @@ def test_a_history_path_under_a_regular_file_says_which_file_is_in_the_way(tmp_p
     with pytest.raises(HistoryError) as caught:
         HistoryStore(tmp_path / "afile" / "h.sqlite")
     assert f"({tmp_path / 'afile'} is a file, not a folder)" in caught.value.message
+
+
+def test_a_change_is_written_ahead_as_sent_and_completed_in_place(tmp_path: Path) -> None:
+    with HistoryStore(tmp_path / "h.sqlite") as store:
+        run_id = store.start_run(START)
+        recorder = HistoryRecorder(store, run_id)
+        recorder.sent(update_change())
+        assert [(c.property, c.status) for c in store.changes(run_id)] == [("memory", "sent"), ("status", "sent")]
+        recorder.record(ChangeOutcome(update_change(), ChangeStatus.FAILED, "VM 101: storage full"))
+        assert [(c.property, c.status, c.error) for c in store.changes(run_id)] == [
+            ("memory", "failed", "VM 101: storage full"),
+            ("status", "failed", "VM 101: storage full"),
+        ]
+
+
+def test_a_change_never_sent_gets_its_rows_with_the_outcome(tmp_path: Path) -> None:
+    with HistoryStore(tmp_path / "h.sqlite") as store:
+        run_id = store.start_run(START)
+        HistoryRecorder(store, run_id).record(ChangeOutcome(update_change(), ChangeStatus.STALE, "stale: changed"))
+        assert {c.status for c in store.changes(run_id)} == {"stale"}
+        assert len(store.changes(run_id)) == 2
