@@ -48,7 +48,9 @@ PROMPT = "Apply these changes? Only 'yes' is accepted: "
 DEFAULT_LOCK_TIMEOUT = 60.0
 
 
-NO_TERMINAL_HINT = "pass --auto-approve, or save a plan with netmox plan --out FILE and apply that file"
+NO_TERMINAL_HINT = (
+    "pass --auto-approve (to review first: netmox plan --out FILE, then netmox apply FILE --auto-approve)"
+)
 SAVED_NO_TERMINAL_HINT = "pass --auto-approve to apply the saved plan without a prompt"
 
 

@@ -45,7 +45,10 @@ def test_apply_without_a_terminal_and_without_auto_approve_writes_nothing(netmox
     before = (homelab.parent / "proxmox.json").read_text()
     result = netmox("apply", "--config", homelab)
     assert result.exit_code == 1
-    assert result.stderr.startswith("error: apply needs a confirmation, but stdin is not a terminal; ")
+    assert result.stderr == (
+        "error: apply needs a confirmation, but stdin is not a terminal; pass --auto-approve "
+        "(to review first: netmox plan --out FILE, then netmox apply FILE --auto-approve)\n"
+    )
     assert (homelab.parent / "proxmox.json").read_text() == before
 
 
