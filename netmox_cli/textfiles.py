@@ -13,15 +13,6 @@ from typing import Any
 from netmox_cli.errors import ConfigError
 
 
-def describe_os_error(error: OSError) -> str:
-    """``exc.strerror``, except where it misleads: a path under a regular file says so, not "File exists"."""
-    if isinstance(error, FileExistsError | NotADirectoryError) and error.filename:
-        blocker = next((p for p in [Path(error.filename), *Path(error.filename).parents] if p.is_file()), None)
-        if blocker is not None:
-            return f"{blocker} is a file, not a folder"
-    return error.strerror or str(error)
-
-
 def not_utf8(path: Path, error: UnicodeDecodeError, what: str) -> ConfigError:
     return ConfigError(
         f"{path}: the {what} is not UTF-8 text (byte {error.start} is {error.object[error.start]:#04x})",

@@ -21,7 +21,7 @@ from typing import IO
 
 from netmox_cli.environment import NETMOX_LOCK_DIR
 from netmox_cli.errors import ConfigError, LockTimeout
-from netmox_cli.textfiles import describe_os_error
+from netmox_cli.os_errors import describe_os_error
 
 _POLL_SECONDS = 0.2
 

@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from netmox_cli.errors import HistoryError
-from netmox_cli.textfiles import describe_os_error
+from netmox_cli.os_errors import describe_os_error
 
 MIGRATIONS: list[list[str]] = [
     [
