@@ -142,10 +142,12 @@ class HistoryStore:
                 self._db = sqlite3.connect(path, isolation_level=None)
             self._db.execute("PRAGMA busy_timeout=5000")
             version = self._existing_version()
+            self._empty = version == 0  # a reader of a database with no tables yet sees no runs
             if not read_only:
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA foreign_keys=ON")
                 self._migrate(version)
+                self._empty = False
         except sqlite3.DatabaseError as exc:
             raise HistoryError(f"{path}: cannot open the history database ({exc})", HINT) from None
         except OSError as exc:
@@ -181,7 +183,8 @@ class HistoryStore:
             tables = self._tables()
             if not tables:
                 version = 0
-            elif {"schema_migrations", "runs", "changes"} <= tables:  # netmox before the marker
+            elif {"schema_migrations", "runs", "changes"} <= tables or tables == {"schema_migrations"}:
+                # netmox before the marker (or one that stopped before its first migration)
                 version = self._db.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] or 0
             else:
                 listed = ", ".join(sorted(tables)[:5])
@@ -290,10 +293,14 @@ class HistoryStore:
 
     def runs(self, limit: int = 20) -> list[RunRecord]:
         """The most recent runs, newest first."""
+        if self._empty:
+            return []
         rows = self._db.execute(f"SELECT {self._RUN_COLUMNS} FROM runs ORDER BY id DESC LIMIT ?", (limit,))
         return [self._run(row) for row in rows]
 
     def run(self, run_id: int) -> RunRecord | None:
+        if self._empty:
+            return None
         row = self._db.execute(f"SELECT {self._RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,)).fetchone()
         return self._run(row) if row else None
 

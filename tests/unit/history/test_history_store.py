@@ -198,3 +198,11 @@ def test_a_change_never_sent_gets_its_rows_with_the_outcome(tmp_path: Path) -> N
         HistoryRecorder(store, run_id).record(ChangeOutcome(update_change(), ChangeStatus.STALE, "stale: changed"))
         assert {c.status for c in store.changes(run_id)} == {"stale"}
         assert len(store.changes(run_id)) == 2
+
+
+def test_a_reader_of_an_empty_file_sees_no_runs_and_leaves_it_empty(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite"
+    path.touch()
+    with HistoryStore(path, read_only=True) as reader:
+        assert reader.runs() == [] and reader.run(1) is None
+    assert path.read_bytes() == b""
