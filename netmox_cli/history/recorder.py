@@ -46,6 +46,6 @@ class HistoryRecorder:
         self.store.record(self.run_id, change_rows(change, SENT, None))
 
     def record(self, outcome: ChangeOutcome) -> None:
-        rows = change_rows(outcome.change, outcome.status.value, outcome.error)
-        if not self.store.complete(self.run_id, outcome.change.id, outcome.status.value, outcome.error):
-            self.store.record(self.run_id, rows)  # never sent (stale, skipped, unreadable side)
+        status, error = outcome.status.value, outcome.error
+        if not self.store.complete(self.run_id, outcome.change.id, status, error):  # never sent: stale, skipped …
+            self.store.record(self.run_id, change_rows(outcome.change, status, error))
