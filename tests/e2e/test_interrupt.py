@@ -45,7 +45,10 @@ def interrupt_while_a_task_runs(lab: Lab, pve: LabPve, signum: int) -> Interrupt
     time.sleep(0.5)  # netmox is now polling the task
     process.send_signal(signum)
     _, stderr = process.communicate(timeout=60)
-    pve.task_delay = 0.0
+    pve.task_delay = 0.0  # the task Proxmox VE was running finishes: the change did happen there
+    while pve.running_tasks():
+        assert time.monotonic() < deadline, "the Proxmox VE task did not finish"
+        time.sleep(0.1)
     return Interrupted(lab, pve, process.returncode, stderr)
 
 
@@ -73,6 +76,10 @@ def test_the_run_is_interrupted_and_the_change_sent_to_proxmox_has_a_sent_row(in
     assert [(c["key"], c["target"], c["property"], c["after"], c["status"]) for c in shown["changes"]] == [
         ("320", "proxmox", "status", "running", "sent")
     ]
+
+
+def test_the_change_netmox_has_a_sent_row_for_did_happen_on_proxmox_ve(interrupted: Interrupted):
+    assert interrupted.pve.vm(320).status == "running"
 
 
 def test_history_show_says_the_outcome_is_unknown_and_where_to_look(interrupted: Interrupted):

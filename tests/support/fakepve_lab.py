@@ -21,6 +21,7 @@ For a ``netmox.toml``, :func:`proxmox_toml` gives the ``[connections.NAME.proxmo
 
 ``LabPve.task_delay`` (seconds, default 0) keeps every task running that long before its work is done,
 as a slow real task would: the request returns its UPID at once and the caller waits on the task.
+Setting it back to 0 lets the tasks still waiting finish at once.
 
 fakepve is AGPL and a test-only dependency: only tests import this module.
 """
@@ -70,7 +71,9 @@ class LabPve(FakePve):
             return await super().task(node, ttype, tid, user, body, vm=vm, lock=lock, log=log)
 
         async def slow_body() -> Any:
-            await asyncio.sleep(self.task_delay)
+            deadline = asyncio.get_running_loop().time() + self.task_delay
+            while self.task_delay and asyncio.get_running_loop().time() < deadline:
+                await asyncio.sleep(0.05)  # setting task_delay to 0 (from the test's thread) ends the wait
             return await body()
 
         # fakepve runs a task in the background only with a time scale; no await until it has decided.
