@@ -2,27 +2,70 @@
 
 Every command is wrapped by ``guarded``: a ``NetmoxError`` becomes one line on stderr and its exit code;
 anything unexpected becomes one line too, with the traceback only under ``--debug`` / ``NETMOX_DEBUG=1``.
+Usage errors (unknown option, bad value) exit 1 as terraform's do, never click's 2: under
+``plan --detailed-exitcode`` 2 means "changes present", and a CI gate must not read a typo as drift.
 """
 
 from __future__ import annotations
 
 import functools
+import signal
 import sys
 import traceback
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
 from netmox_cli import __version__
 from netmox_cli.commands import _common, apply, check, history, init, plan, show, snapshot
 from netmox_cli.environment import NETMOX_DEBUG
-from netmox_cli.errors import NetmoxError
+from netmox_cli.errors import Interrupted, NetmoxError
+
+try:  # typer >= 0.20 vendors click; older versions use click itself
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+except ImportError:  # pragma: no cover
+    from click.exceptions import ClickException, NoArgsIsHelpError, UsageError  # type: ignore[no-redef]
 
 F = TypeVar("F", bound=Callable[..., Any])
+USAGE_EXIT_CODE = 1
+
+
+def usage_line(error: UsageError) -> str:
+    """Click's multi-line usage complaint as one line naming the flag and where the help is."""
+    message = " ".join(error.format_message().split()).replace("Value error, ", "").rstrip(".")
+    where = error.ctx.command_path if error.ctx is not None else "netmox"
+    return f"{message}; see {where} --help"
+
+
+class NetmoxGroup(TyperGroup):
+    """The root command: parses as typer does, but a usage error is one stderr line and exit 1."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, *more: Any, **extra: Any) -> Any:
+        standalone = extra.pop("standalone_mode", True)
+        try:
+            code = super().main(args, prog_name, *more, standalone_mode=False, **extra)
+        except NoArgsIsHelpError as error:
+            error.show()
+            code = USAGE_EXIT_CODE
+        except UsageError as error:
+            print(f"error: {usage_line(error)}", file=sys.stderr)
+            code = USAGE_EXIT_CODE
+        except ClickException as error:
+            print(f"error: {' '.join(error.format_message().split())}", file=sys.stderr)
+            code = USAGE_EXIT_CODE
+        except typer.Abort:
+            print("error: aborted", file=sys.stderr)
+            code = 1
+        if not standalone:
+            return code
+        sys.exit(code if isinstance(code, int) else 0)
+
 
 app = typer.Typer(
     name="netmox",
+    cls=NetmoxGroup,
     help="Keep NetBox and Proxmox VE in agreement: snapshot both, plan the differences, apply them.",
     no_args_is_help=True,
     add_completion=False,
@@ -49,8 +92,9 @@ def guarded(function: F) -> F:
             if _common.GLOBAL.debug:
                 traceback.print_exc(file=sys.stderr)
             raise fail(error.one_line(), error.exit_code) from None
-        except KeyboardInterrupt:
-            raise fail("interrupted", 130) from None
+        except KeyboardInterrupt as error:
+            signum = error.signum if isinstance(error, Interrupted) else signal.SIGINT
+            raise fail(f"interrupted ({signal.Signals(signum).name})", 128 + signum) from None
         except Exception as error:
             if _common.GLOBAL.debug:
                 raise
@@ -92,5 +136,10 @@ history_app.command("show")(guarded(history.show_run))
 app.add_typer(history_app, name="history")
 
 
+def _terminated(signum: int, frame: object) -> None:
+    raise Interrupted(signum)
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminated)  # end like Ctrl-C: history run interrupted, locks released
     app(prog_name="netmox")

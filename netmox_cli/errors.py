@@ -53,6 +53,10 @@ class InvalidResponse(NetmoxError):
     truncated or wrong-shape JSON). Never read as "no objects": the connection is not planned."""
 
 
+class HistoryError(NetmoxError):
+    """The history database cannot be used: not netmox's, from a newer netmox, not SQLite, not writable."""
+
+
 class RemoteError(NetmoxError):
     """The server refused a request for a reason of its own (validation error, failed task …)."""
 
@@ -73,3 +77,12 @@ class Aborted(NetmoxError):
     """The user declined the confirmation."""
 
     exit_code = 1
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C's KeyboardInterrupt so both end a run the same way: the history run is
+    marked ``interrupted``, the locks are released, and the exit code is 128 + the signal number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum

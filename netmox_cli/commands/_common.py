@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from netmox_cli.providers.base import Progress
 from netmox_cli.render.json_view import render_json
 from netmox_cli.render.markdown import render_markdown
 from netmox_cli.render.text import plan_lines
+from netmox_cli.textfiles import parse_json, read_utf8, too_deep
 
 
 class Format(StrEnum):
@@ -144,17 +144,8 @@ def choose_format(fmt: Format | None, as_json: bool) -> Format:
 
 def read_plan(path: Path) -> Plan:
     """A saved plan; anything else (missing, not JSON, other format version, wrong shape) is a ConfigError."""
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such plan file", "save one with netmox plan --out FILE") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
-
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{path}: not a plan file (invalid JSON at line {exc.lineno})") from None
+    raw = read_utf8(path, "plan file", "save one with netmox plan --out FILE")
+    data = parse_json(path, raw, "plan file")
     if not isinstance(data, dict) or "format_version" not in data:
         raise ConfigError(f"{path}: not a plan file (no format_version)", "save one with netmox plan --out FILE")
     if data["format_version"] != FORMAT_VERSION:
@@ -164,6 +155,8 @@ def read_plan(path: Path) -> Plan:
         )
     try:
         return Plan.model_validate(data)
+    except RecursionError:
+        raise too_deep(path, "plan file") from None
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])

@@ -38,21 +38,25 @@ from netmox_cli.engine.session import ConnectionSnapshot, Providers, open_provid
 from netmox_cli.engine.session import take_snapshots as snapshot_all
 from netmox_cli.errors import Aborted, ConfigError
 from netmox_cli.history import HistoryRecorder, HistoryStore, RunStart, history_path
+from netmox_cli.history.store import INTERRUPTED
 from netmox_cli.model.plan import Plan
 from netmox_cli.providers.base import ApplyContext
-from netmox_cli.render.apply_view import ProgressView, destructive_warning, final_line
+from netmox_cli.render.apply_view import ProgressView, destructive_warning, final_line, print_stderr_summary
 from netmox_cli.render.json_view import plan_digest
 
 PROMPT = "Apply these changes? Only 'yes' is accepted: "
 DEFAULT_LOCK_TIMEOUT = 60.0
 
 
-def confirm(out: Console) -> None:
+NO_TERMINAL_HINT = (
+    "pass --auto-approve (to review first: netmox plan --out FILE, then netmox apply FILE --auto-approve)"
+)
+SAVED_NO_TERMINAL_HINT = "pass --auto-approve to apply the saved plan without a prompt"
+
+
+def confirm(out: Console, hint: str = NO_TERMINAL_HINT) -> None:
     if not environment.stdin_is_interactive():
-        raise Aborted(
-            "apply needs a confirmation, but stdin is not a terminal",
-            "pass --auto-approve, or save a plan with netmox plan --out FILE and apply that file",
-        )
+        raise Aborted("apply needs a confirmation, but stdin is not a terminal", hint)
     answer = out.input(PROMPT)
     if answer.strip() != "yes":
         raise Aborted("Apply cancelled.")
@@ -102,6 +106,9 @@ def execute(
         if report.ok and not any(s.error for s in snapshots):
             outcome = "succeeded"
         return report
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: what was sent is in the history as "sent"
+        outcome = INTERRUPTED
+        raise
     finally:
         store.finish_run(run_id, outcome)
 
@@ -142,7 +149,7 @@ def confirm_saved(plan: Plan, plan_file: Path, out: Console, *, auto_approve: bo
         out.print(warning)
     out.print(Text(f"Applying {plan_file} (made {plan.created:%Y-%m-%d %H:%M} UTC, {writes} changes)"))
     if not auto_approve:
-        confirm(out)
+        confirm(out, SAVED_NO_TERMINAL_HINT)
 
 
 def command(
@@ -197,6 +204,7 @@ def command(
             )
         report = execute(plan, snapshots, providers, policy, store, out, invocation(ctx))
     out.print(Text(final_line(report), style="bold" if report.ok else "bold red"))
+    print_stderr_summary(report)
     unreadable = [snapshot.info.error for snapshot in snapshots if snapshot.error is not None]
     for error in unreadable:
         print(f"error: {error}", file=sys.stderr)

@@ -16,14 +16,19 @@ from netmox_cli.history import HistoryStore, history_path
 from netmox_cli.render.history_view import run_json, run_text, runs_json, runs_text
 
 
-def open_store(flag: Path | None, config: Path | None) -> HistoryStore:
-    """The history database; the config is read only to learn its ``history`` path, and only if it exists."""
+def store_path(flag: Path | None, config: Path | None) -> Path:
+    """The history database's path; the config is read only to learn its ``history`` path, if it exists."""
     configured = None
     if flag is None:
         path = find_config(config)
         if config is not None or path.exists():
             configured = load(path).history
-    return HistoryStore(history_path(flag, configured))
+    return history_path(flag, configured)
+
+
+def open_store(path: Path) -> HistoryStore | None:
+    """The database, opened read-only; None where there is none yet (reading never creates one)."""
+    return HistoryStore(path, read_only=True) if path.exists() else None
 
 
 def list_runs(
@@ -37,13 +42,17 @@ def list_runs(
     ctx.obj = {"history": history, "config": config}
     if ctx.invoked_subcommand is not None:
         return
-    with open_store(history, config) as store:
-        runs = store.runs(limit)
+    path = store_path(history, config)
+    store = open_store(path)
+    runs = []
+    if store is not None:
+        with store:
+            runs = store.runs(limit)
     if as_json:
         sys.stdout.write(runs_json(runs))
         return
     out = console()
-    for line in runs_text(runs):
+    for line in runs_text(runs, None if store is not None else path):
         out.print(line)
 
 
@@ -55,7 +64,11 @@ def show_run(
 ) -> None:
     """Show one run and every change it recorded."""
     parent = ctx.obj or {}
-    with open_store(history or parent.get("history"), parent.get("config")) as store:
+    path = store_path(history or parent.get("history"), parent.get("config"))
+    store = open_store(path)
+    if store is None:
+        raise ConfigError(f"no run {run_id}: there is no history database at {path} yet", "check --history")
+    with store:
         run = store.run(run_id)
         if run is None:
             raise ConfigError(f"no run {run_id} in {store.path}", "list the runs with netmox history")

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from netmox_cli.config.schema import NetmoxConfig, PolicyConfig
 from netmox_cli.errors import ConfigError
+from netmox_cli.textfiles import not_utf8
 
 ENV_CONFIG = "NETMOX_CONFIG"
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -27,12 +28,18 @@ def find_config(explicit: Path | None) -> Path:
     return Path("netmox.toml")
 
 
-def read_toml(path: Path) -> dict[str, Any]:
+CONFIG_HINT = "pass --config or set NETMOX_CONFIG"
+POLICY_HINT = "check the --policy path"
+
+
+def read_toml(path: Path, missing_hint: str = CONFIG_HINT) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file", "pass --config or set NETMOX_CONFIG") from None
+        raise ConfigError(f"{path}: no such file", missing_hint) from None
+    except UnicodeDecodeError as exc:
+        raise not_utf8(path, exc, "TOML file") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})", "fix the syntax") from None
     except OSError as exc:
@@ -107,12 +114,25 @@ def load_config(path: Path) -> NetmoxConfig:
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(path, exc, raw), "see the config reference in the README") from None
     _resolve_relative_paths(config, path.parent)
+    _check_ca_bundles(config, path)
     return config
+
+
+def _check_ca_bundles(config: NetmoxConfig, path: Path) -> None:
+    """A ``ca_bundle`` that is not there is the config's fault: say so now, naming the key."""
+    for name, connection in config.connections.items():
+        for side_name, side in (("netbox", connection.netbox), ("proxmox", connection.proxmox)):
+            bundle = getattr(side, "ca_bundle", None)
+            if bundle is not None and not bundle.exists():
+                raise ConfigError(
+                    f"{path}: connections.{name}.{side_name}.ca_bundle: {bundle} does not exist",
+                    "point it at the PEM file of the CA that signed the server's certificate",
+                )
 
 
 def load_policy(path: Path) -> PolicyConfig:
     """A policy file: a ``[policy]`` table (as in netmox.toml) or the same keys at the top level."""
-    raw = expand_env(read_toml(path), path)
+    raw = expand_env(read_toml(path, POLICY_HINT), path)
     table = raw.get("policy", raw)
     try:
         return PolicyConfig.model_validate(table)

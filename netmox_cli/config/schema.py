@@ -125,6 +125,39 @@ class ProxmoxDefaults(_Section):
     qemu_ostype: str = "l26"
 
 
+def check_host(value: str) -> str:
+    """A Proxmox VE ``host``: ``name``, ``name:port``, ``[v6]:port`` or ``https://`` plus one of those.
+
+    Anything else is refused at load time, naming the key, rather than guessed at (``pve:notaport`` once
+    meant port 8006, ``http://pve`` an "Invalid IPv6 URL" deep in requests).
+    """
+    host = value.strip()
+    scheme, sep, rest = host.partition("://")
+    if sep:
+        if scheme.lower() != "https":
+            raise ValueError(f"{scheme}:// is not supported: Proxmox VE's API is HTTPS only; use https:// or no scheme")
+        host = rest.rstrip("/")
+    if not host or "/" in host:
+        raise ValueError(f"expected a host name or address with an optional :port, not {value!r}")
+    if host.startswith("["):
+        name, closed, port = host[1:].partition("]")
+        if not closed or (port and not port.startswith(":")):
+            raise ValueError(f"expected [IPv6 address]:port, not {value!r}")
+        port = port[1:] if port else ""
+    elif host.count(":") == 1:
+        name, port = host.split(":")
+    else:  # a name, or a bare IPv6 address
+        name, port = host, ""
+    if not name:
+        raise ValueError(f"no host name in {value!r}")
+    if host.count(":") == 1 or host.startswith("["):
+        if port and not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
+            raise ValueError(f"port {port!r} is not a number from 1 to 65535")
+        if not port and ":" in host.removeprefix("[").split("]")[-1]:
+            raise ValueError(f"no port after ':' in {value!r}")
+    return value
+
+
 class ProxmoxSide(_Section):
     type: Literal["proxmox"]
     host: str = Field(description="Host name or address, optionally with :port (default 8006).")
@@ -141,6 +174,11 @@ class ProxmoxSide(_Section):
     )
     task_timeout: float = 600.0
     defaults: ProxmoxDefaults = Field(default_factory=ProxmoxDefaults)
+
+    @field_validator("host")
+    @classmethod
+    def _host_and_port(cls, value: str) -> str:
+        return check_host(value)
 
     @field_validator("user")
     @classmethod

@@ -1,8 +1,10 @@
 """Applying a plan: staleness check, dependency order, one write per change, every outcome recorded.
 
 The executor knows neither the terminal nor the database: it reports each change to a ``Listener``
-(the progress view) and a ``Recorder`` (the history), in the same step as the write, so a crash
-loses nothing that was applied. One failing change does not stop the others.
+(the progress view) and a ``Recorder`` (the history). The recorder hears of a write twice: ``sent``
+before its request goes out and ``record`` once its outcome is known, so a run cut short mid-request
+(Ctrl-C while a Proxmox VE task runs, a crash) leaves a ``sent`` row, never a change with no row.
+One failing change does not stop the others.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ class Listener(Protocol):
 
 
 class Recorder(Protocol):
+    def sent(self, change: Change) -> None: ...
+
     def record(self, outcome: ChangeOutcome) -> None: ...
 
 
@@ -153,6 +157,7 @@ class Executor:
         provider = self.providers[change.connection].of(change.target)
         if self.listener is not None:
             self.listener.before(change)
+        self.recorder.sent(change)  # committed before the request goes out (write-ahead)
         try:
             result = provider.apply(request)
             outcome = ChangeOutcome(change, ChangeStatus.APPLIED, result=result)

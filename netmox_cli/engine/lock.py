@@ -19,7 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from netmox_cli.errors import LockTimeout
+from netmox_cli.environment import NETMOX_LOCK_DIR
+from netmox_cli.errors import ConfigError, LockTimeout
+from netmox_cli.os_errors import describe_os_error
 
 _POLL_SECONDS = 0.2
 
@@ -35,12 +37,23 @@ def _holder_description(handle: IO[str]) -> str:
     return f"pid {holder.get('pid')} ({holder.get('user')}@{holder.get('host')}, since {holder.get('since')})"
 
 
+def _open_lock_file(lock_dir: Path, path: Path) -> IO[str]:
+    """The lock file, opened for appending; a folder that cannot be made or written is a config error."""
+    try:
+        lock_dir.mkdir(parents=True, exist_ok=True)
+        return path.open("a+", encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(
+            f"{path}: cannot create the lock file ({describe_os_error(exc)})",
+            f"set lock_dir in the config or {NETMOX_LOCK_DIR} to a folder netmox can write",
+        ) from None
+
+
 @contextmanager
 def connection_lock(lock_dir: Path, connection: str, timeout: float) -> Iterator[None]:
     """Hold the lock of one connection; wait up to ``timeout`` seconds, then raise ``LockTimeout``."""
-    lock_dir.mkdir(parents=True, exist_ok=True)
     path = lock_dir / f"{connection}.lock"
-    with path.open("a+", encoding="utf-8") as handle:
+    with _open_lock_file(lock_dir, path) as handle:
         deadline = time.monotonic() + timeout
         while True:
             try:

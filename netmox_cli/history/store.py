@@ -3,21 +3,28 @@
 A run row is inserted whole when the run starts and gets its end and outcome when it finishes; a run
 that never finished (the process died) has no end and is shown as ``interrupted``. Change rows are
 committed one by one, in the same step as the write they record, so a crash loses nothing applied.
-The schema is versioned by the ``schema_migrations`` table; WAL lets ``netmox history`` read while an
-apply writes.
+The database is marked as netmox's (``PRAGMA application_id``) and its schema version is
+``PRAGMA user_version`` (also kept, as before, in ``schema_migrations``): netmox never adds its tables
+to a database that is not its own, and never opens one written by a newer netmox. A database made
+before the marker existed (``schema_migrations`` and ``runs``, no marker) is recognised and marked.
+Readers (``netmox history``) open an existing database without creating, migrating or marking
+anything; WAL lets them read while an apply writes.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from netmox_cli.errors import ConfigError
+from netmox_cli.errors import HistoryError
+from netmox_cli.os_errors import describe_os_error
 
 MIGRATIONS: list[list[str]] = [
     [
@@ -65,7 +72,11 @@ MIGRATIONS: list[list[str]] = [
         )""",
     ],
 ]
-INTERRUPTED = "interrupted"
+SENT = "sent"  # a change's request went out; its outcome is not known (yet)
+INTERRUPTED = "interrupted"  # a run cut short by a signal, or that never finished (the process died)
+APPLICATION_ID = 0x6E6D7868  # "nmxh": this SQLite file is a netmox history
+SCHEMA_VERSION = len(MIGRATIONS)
+HINT = "pass --history or set NETMOX_HISTORY to netmox's own history database"
 
 
 def _now() -> str:
@@ -88,7 +99,9 @@ class RunRecord(RunStart):
     id: int
     started: str
     finished: str | None = None
-    outcome: str | None = Field(default=None, description="succeeded / failed; None while running or if interrupted.")
+    outcome: str | None = Field(
+        default=None, description="succeeded / failed / interrupted; None while running or if the process died."
+    )
     changes: int = 0
 
     @property
@@ -115,21 +128,33 @@ class ChangeRecord(BaseModel):
 
 
 class HistoryStore:
-    def __init__(self, path: Path) -> None:
+    """The history database at ``path``; ``read_only`` opens an existing one and changes nothing in it."""
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
+        self.read_only = read_only
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA foreign_keys=ON")
+            if read_only:
+                # mode=rw: never creates the file; closing the last connection removes WAL side files.
+                self._db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=rw", uri=True, isolation_level=None)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._db = sqlite3.connect(path, isolation_level=None)
             self._db.execute("PRAGMA busy_timeout=5000")
-            self._migrate()
+            version = self._existing_version()
+            self._empty = version == 0  # a reader of a database with no tables yet sees no runs
+            if not read_only:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA foreign_keys=ON")
+                self._migrate(version)
+                self._empty = False
         except sqlite3.DatabaseError as exc:
-            raise ConfigError(
-                f"{path}: cannot open the history database ({exc})", "check --history / NETMOX_HISTORY"
-            ) from None
+            raise HistoryError(f"{path}: cannot open the history database ({exc})", HINT) from None
         except OSError as exc:
-            raise ConfigError(f"{path}: cannot create the history database ({exc.strerror})") from None
+            raise HistoryError(
+                f"{path}: cannot create the history database ({describe_os_error(exc)})",
+                "pass --history or set NETMOX_HISTORY to a path netmox can create",
+            ) from None
 
     def close(self) -> None:
         self._db.close()
@@ -141,26 +166,71 @@ class HistoryStore:
         self.close()
 
     def schema_version(self) -> int:
-        row = self._db.execute("SELECT max(version) FROM schema_migrations").fetchone()
-        return row[0] or 0
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
-    def _migrate(self) -> None:
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied TEXT NOT NULL)"
-        )
-        current = self.schema_version()
+    def _tables(self) -> set[str]:
+        rows = self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return {name for (name,) in rows if not name.startswith("sqlite_")}
+
+    def _existing_version(self) -> int:
+        """The schema version already there (0: an empty database); HistoryError if it is not netmox's."""
+        application_id = self._db.execute("PRAGMA application_id").fetchone()[0]
+        if application_id == APPLICATION_ID:
+            version = self.schema_version()
+        elif application_id != 0:
+            raise HistoryError(f"{self.path}: not a netmox history database (application_id {application_id:#x})", HINT)
+        else:
+            tables = self._tables()
+            if not tables:
+                version = 0
+            elif {"schema_migrations", "runs", "changes"} <= tables or tables == {"schema_migrations"}:
+                # netmox before the marker (or one that stopped before its first migration)
+                version = self._db.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] or 0
+            else:
+                listed = ", ".join(sorted(tables)[:5])
+                raise HistoryError(f"{self.path}: not a netmox history database (it has tables {listed})", HINT)
+        if version > SCHEMA_VERSION:
+            raise HistoryError(
+                f"{self.path}: the history database was written by a newer netmox (schema {version};"
+                f" this netmox knows up to {SCHEMA_VERSION})",
+                "upgrade netmox, or pass --history to use another database",
+            )
+        return version
+
+    def _migrate(self, current: int) -> None:
+        """Mark the database as netmox's, then apply each later migration in a transaction of its own.
+
+        Every step re-reads the version under the write lock, so two runs opening a new database at
+        once never apply a migration twice.
+        """
+        with self._transaction():
+            if self._db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+                version = self._existing_version()
+                self._db.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied TEXT NOT NULL)"
+                )
+                self._db.execute(f"PRAGMA user_version = {version}")
+                self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         for version, statements in enumerate(MIGRATIONS, start=1):
             if version <= current:
                 continue
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
+            with self._transaction():
+                if self.schema_version() >= version:
+                    continue
                 for statement in statements:
                     self._db.execute(statement)
                 self._db.execute("INSERT INTO schema_migrations VALUES (?, ?)", (version, _now()))
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+                self._db.execute(f"PRAGMA user_version = {version}")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def start_run(self, run: RunStart) -> int:
         cursor = self._db.execute(
@@ -176,8 +246,7 @@ class HistoryStore:
 
     def record(self, run_id: int, rows: list[ChangeRecord]) -> None:
         """Store one change's rows in one transaction, committed before returning."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction():
             for row in rows:
                 self._db.execute(
                     "INSERT INTO changes (run_id, recorded, change_id, connection, target, action, kind, key, name,"
@@ -199,10 +268,16 @@ class HistoryStore:
                         row.error,
                     ),
                 )
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
+
+    def complete(self, run_id: int, change_id: str, status: str, error: str | None) -> bool:
+        """Give a change's ``sent`` rows their outcome; False if it has none (it was never sent)."""
+        with self._transaction():
+            cursor = self._db.execute(
+                "UPDATE changes SET status = ?, error = ?, recorded = ?"
+                " WHERE run_id = ? AND change_id = ? AND status = 'sent'",
+                (status, error, _now(), run_id, change_id),
+            )
+        return cursor.rowcount > 0
 
     _RUN_COLUMNS = (
         "runs.id, started, finished, user, host, origin, command, prefer, policy, plan_digest, outcome,"
@@ -218,10 +293,14 @@ class HistoryStore:
 
     def runs(self, limit: int = 20) -> list[RunRecord]:
         """The most recent runs, newest first."""
+        if self._empty:
+            return []
         rows = self._db.execute(f"SELECT {self._RUN_COLUMNS} FROM runs ORDER BY id DESC LIMIT ?", (limit,))
         return [self._run(row) for row in rows]
 
     def run(self, run_id: int) -> RunRecord | None:
+        if self._empty:
+            return None
         row = self._db.execute(f"SELECT {self._RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,)).fetchone()
         return self._run(row) if row else None
 

@@ -85,7 +85,7 @@ class Guest(_Record):
     node: str | None = None
     description: str | None = None
     status: str | None = None
-    vcpus: float | None = None
+    vcpus: float | None = Field(default=None, allow_inf_nan=False)  # inf/NaN from a snapshot file: refused
     memory_mib: int | None = None
     swap_mib: int | None = None  # LXC only
     disks: list[Disk] = Field(default_factory=list)

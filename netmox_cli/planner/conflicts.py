@@ -13,6 +13,7 @@ from collections import defaultdict
 from netmox_cli.model.fingerprint import fingerprint
 from netmox_cli.model.plan import Action, Change, Issue
 from netmox_cli.model.state import ClusterState, Guest, ObjectKind, Side
+from netmox_cli.planner import bounds
 from netmox_cli.planner.drafts import Draft, Head
 from netmox_cli.planner.pairing import Duplicate
 
@@ -78,6 +79,12 @@ def _check_guest(draft: Draft, proxmox_nodes: set[str]) -> None:
         draft.conflict(f"node {nb.node} is not a Proxmox VE node of the cluster")
     elif _creates_on(draft, Side.NETBOX) and px is not None and not px.name:
         draft.conflict("the Proxmox VE guest has no name; NetBox needs one")
+    elif draft.action is Action.CREATE and draft.target is not None:
+        source = nb if draft.target is Side.PROXMOX else px
+        problems = bounds.guest_problems(source, draft.target) if source is not None else []
+        if problems:  # refused whole: a guest made without its memory or name would be made wrong
+            draft.action, draft.target, draft.properties = Action.IGNORE, None, []
+            draft.reason = "cannot apply: " + "; ".join(problems)
 
 
 def _check_netbox_names(guests: dict[int, Draft], netbox: ClusterState, rename_duplicates: bool) -> None:

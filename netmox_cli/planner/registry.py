@@ -9,7 +9,7 @@ plus its tests.
 
 from __future__ import annotations
 
-import re
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from netmox_cli.model.state import Guest, Node, ObjectKind, Side
-from netmox_cli.planner import entries, statuses
+from netmox_cli.planner import bounds, entries, statuses
 
 NODE = frozenset({ObjectKind.NODE})
 GUESTS = frozenset({ObjectKind.QEMU, ObjectKind.LXC})
@@ -29,8 +29,6 @@ Limit = Callable[[Any, Side, Any, ObjectKind | None, bool], str | None]
 
 INTERFACE_FIELDS = ("mac", "bridge", "vlan", "ips")
 DISK_FIELDS = ("size_mib", "storage")
-# Proxmox VE stores tags lowercased and accepts only this alphabet (pve-tag format).
-PVE_TAG = re.compile(r"^[a-z0-9_][a-z0-9_\-+.]*$", re.IGNORECASE)
 
 
 def _plain_equal(netbox: Any, proxmox: Any) -> bool:
@@ -168,10 +166,32 @@ def _vcpus_convert(value: float | None, to_side: Side, current: Any, kind: Objec
     return value
 
 
+def _cannot(reason: str | None) -> str | None:
+    return f"cannot apply: {reason}" if reason else None
+
+
 def _vcpus_limit(value: float, to_side: Side, current: Any, kind: ObjectKind | None, creating: bool) -> str | None:
-    if to_side is Side.PROXMOX and not float(value).is_integer():
+    if to_side is Side.PROXMOX and math.isfinite(value) and not float(value).is_integer():
         return f"cannot apply: NetBox value {value:g} is not a whole number of cores"
-    return None
+    return _cannot(bounds.vcpus(value, to_side, kind))
+
+
+def _name_limit(value: str, to_side: Side, current: Any, kind: ObjectKind | None, creating: bool) -> str | None:
+    return _cannot(bounds.name(value, to_side, kind))
+
+
+def _description_limit(
+    value: str | None, to_side: Side, current: Any, kind: ObjectKind | None, creating: bool
+) -> str | None:
+    return _cannot(bounds.description(value, to_side))
+
+
+def _memory_limit(value: int, to_side: Side, current: Any, kind: ObjectKind | None, creating: bool) -> str | None:
+    return _cannot(bounds.memory(value, to_side, kind))
+
+
+def _swap_limit(value: int, to_side: Side, current: Any, kind: ObjectKind | None, creating: bool) -> str | None:
+    return _cannot(bounds.swap(value, to_side))
 
 
 def _tags_equal(netbox: list[str], proxmox: list[str]) -> bool:
@@ -184,11 +204,7 @@ def _tags_convert(value: list[str] | None, to_side: Side, current: Any, kind: Ob
 
 
 def _tags_limit(value: list[str], to_side: Side, current: Any, kind: ObjectKind | None, creating: bool) -> str | None:
-    if to_side is Side.PROXMOX:
-        bad = [t for t in value or [] if not PVE_TAG.match(t)]
-        if bad:
-            return f"cannot apply: {', '.join(repr(t) for t in bad)} is not a valid Proxmox VE tag"
-    return None
+    return _cannot(bounds.tags(value, to_side))
 
 
 def _node_limit(value: str, to_side: Side, current: Any, kind: ObjectKind | None, creating: bool) -> str | None:
@@ -216,7 +232,7 @@ def _interfaces_limit(
         fields_but_ips = tuple(f for f in INTERFACE_FIELDS if f != "ips")
         if entries.entries_equal(value, current, fields_but_ips) and not _interfaces_equal(value, current):
             return "cannot apply: QEMU IP addresses come from the guest agent; configure them inside the guest"
-    return None
+    return _cannot(bounds.interfaces(value, to_side))
 
 
 def _disks_equal(netbox: list[dict], proxmox: list[dict]) -> bool:
@@ -230,6 +246,8 @@ def _disks_convert(value: list[dict], to_side: Side, current: Any, kind: ObjectK
 
 
 def _disks_limit(value: list[dict], to_side: Side, current: Any, kind: ObjectKind | None, creating: bool) -> str | None:
+    if (beyond := bounds.disks(value, to_side)) is not None:
+        return f"cannot apply: {beyond}"
     if to_side is not Side.PROXMOX:
         return None
     existing = entries.by_name(current or [])
@@ -263,13 +281,27 @@ REGISTRY = Registry(
             to_side=_node_status_convert,
             limit=_node_status_limit,
         ),
-        Property("description", NODE, "description", clearable=True, equal_values=_description_equal),
-        Property("name", GUESTS, "name"),
-        Property("description", GUESTS, "description", clearable=True, equal_values=_description_equal),
+        Property(
+            "description",
+            NODE,
+            "description",
+            clearable=True,
+            equal_values=_description_equal,
+            limit=_description_limit,
+        ),
+        Property("name", GUESTS, "name", limit=_name_limit),
+        Property(
+            "description",
+            GUESTS,
+            "description",
+            clearable=True,
+            equal_values=_description_equal,
+            limit=_description_limit,
+        ),
         Property("status", GUESTS, "status", equal_values=_guest_status_equal, to_side=_guest_status_convert),
         Property("vcpus", GUESTS, "vcpus", equal_values=_number_equal, to_side=_vcpus_convert, limit=_vcpus_limit),
-        Property("memory", GUESTS, "memory_mib", unit="MiB"),
-        Property("swap", LXC, "swap_mib", unit="MiB"),
+        Property("memory", GUESTS, "memory_mib", unit="MiB", limit=_memory_limit),
+        Property("swap", LXC, "swap_mib", unit="MiB", limit=_swap_limit),
         Property(
             "disks", GUESTS, "disks", unit="MiB", equal_values=_disks_equal, to_side=_disks_convert, limit=_disks_limit
         ),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from rich.console import Console
 from rich.text import Text
 
@@ -44,6 +46,22 @@ def final_line(report: ApplyReport) -> str:
     )
     skipped = report.count(ChangeStatus.SKIPPED)
     return f"Apply complete: {counts}{f', {skipped} skipped' if skipped else ''}."
+
+
+def stderr_summary(report: ApplyReport) -> list[str]:
+    """One line per failed or stale change, then the total: a CI log that keeps only stderr still shows them."""
+    bad = [o for o in report.outcomes if o.status in (ChangeStatus.FAILED, ChangeStatus.STALE)]
+    if not bad:
+        return []
+    lines = [f"error: {change_title(o.change)}: {o.status.value}{f' ({o.error})' if o.error else ''}" for o in bad]
+    failed, stale = report.count(ChangeStatus.FAILED), report.count(ChangeStatus.STALE)
+    lines.append(f"error: {len(bad)} of {len(report.outcomes)} changes not applied ({failed} failed, {stale} stale)")
+    return lines
+
+
+def print_stderr_summary(report: ApplyReport) -> None:
+    for line in stderr_summary(report):
+        print(line, file=sys.stderr)
 
 
 class ProgressView:

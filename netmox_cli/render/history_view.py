@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from rich.text import Text
 
-from netmox_cli.history.store import ChangeRecord, RunRecord
+from netmox_cli.history.store import SENT, ChangeRecord, RunRecord
 from netmox_cli.render.values import one
 
 
@@ -18,7 +19,10 @@ def run_line(run: RunRecord) -> str:
     )
 
 
-def runs_text(runs: list[RunRecord]) -> list[Text]:
+def runs_text(runs: list[RunRecord], missing: Path | None = None) -> list[Text]:
+    """The run table; ``missing`` is the path of a database that does not exist yet."""
+    if missing is not None:
+        return [Text(f"No runs recorded yet: there is no history database at {missing} (apply creates it).")]
     if not runs:
         return [Text("No runs recorded yet.")]
     header = Text(f"{'RUN':>4}  {'STARTED':<25}  {'OUTCOME':<11}  {'CHANGES':>11}  WHO / COMMAND", style="bold")
@@ -32,6 +36,8 @@ def change_line(record: ChangeRecord) -> str:
     if record.property:
         what += f", {record.property}: {one(record.property, record.before)} → {one(record.property, record.after)}"
     error = f" ({record.error})" if record.error else ""
+    if record.status == SENT:  # the request went out; the run ended before its answer came back
+        error = " (outcome unknown: check the target)"
     return f"{record.status:<8} {what}{error}"
 
 

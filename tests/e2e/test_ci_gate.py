@@ -29,6 +29,7 @@ class Gate:
     apply: CompletedProcess[str]
     in_sync: CompletedProcess[str]
     broken: CompletedProcess[str]
+    typo: CompletedProcess[str]
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +46,8 @@ def gate(new_lab, new_pve) -> Gate:
     apply = lab.netmox("apply", "--prefer", "proxmox", "--auto-approve", CI="true")
     in_sync = lab.netmox(*GATE, expect=0)
     broken = lab.netmox(*GATE, expect=1, NETBOX_TOKEN="0" * 40)
-    return Gate(lab, drift, drift_plan, markdown, apply, in_sync, broken)
+    typo = lab.netmox("plan", "--detailed-exitcode", "--fromat", "markdown", expect=1)
+    return Gate(lab, drift, drift_plan, markdown, apply, in_sync, broken, typo)
 
 
 def test_drift_exits_2_and_the_saved_plan_lists_the_changes(gate: Gate):
@@ -68,6 +70,14 @@ def test_an_unreadable_side_exits_1_naming_the_connection_and_the_cause(gate: Ga
     assert gate.broken.stderr.startswith("error: lab: ")
     assert "token" in gate.broken.stderr.lower()
     assert "0000000000" not in gate.broken.stderr + gate.broken.stdout  # the secret is never echoed
+
+
+def test_a_mistyped_flag_exits_1_with_one_line_so_the_gate_never_reads_a_typo_as_drift(gate: Gate):
+    assert gate.typo.returncode == 1  # 2 would mean "changes present"
+    assert gate.typo.stderr.splitlines() == [
+        "error: No such option: --fromat (Possible options: --format, --out); see netmox plan --help"
+    ]
+    assert gate.typo.stdout == ""
 
 
 def test_markdown_summary_is_fit_for_a_pull_request_comment(gate: Gate):

@@ -19,11 +19,16 @@ For a ``netmox.toml``, :func:`proxmox_toml` gives the ``[connections.NAME.proxmo
 * ``PUT …/qemu/{vmid}/config`` with a new disk ``STORAGE:SIZE`` allocates it (fakepve stores the text),
   and a NIC without a MAC gets one.
 
+``LabPve.task_delay`` (seconds, default 0) keeps every task running that long before its work is done,
+as a slow real task would: the request returns its UPID at once and the caller waits on the task.
+Setting it back to 0 lets the tasks still waiting finish at once.
+
 fakepve is AGPL and a test-only dependency: only tests import this module.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import re
@@ -58,6 +63,28 @@ class LabPve(FakePve):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.node_config: dict[str, dict[str, str]] = {}
+        self.task_delay = 0.0
+
+    async def task(self, node, ttype, tid, user, body, vm=None, lock=True, log=()):  # type: ignore[no-untyped-def]
+        """A task that runs ``task_delay`` seconds in the background before doing its work."""
+        if not self.task_delay:
+            return await super().task(node, ttype, tid, user, body, vm=vm, lock=lock, log=log)
+
+        async def slow_body() -> Any:
+            deadline = asyncio.get_running_loop().time() + self.task_delay
+            while self.task_delay and asyncio.get_running_loop().time() < deadline:
+                await asyncio.sleep(0.05)  # setting task_delay to 0 (from the test's thread) ends the wait
+            return await body()
+
+        # fakepve runs a task in the background only with a time scale; no await until it has decided.
+        scale, self.time_scale = self.time_scale, self.time_scale or 1.0
+        try:
+            return await super().task(node, ttype, tid, user, slow_body, vm=vm, lock=lock, log=log)
+        finally:
+            self.time_scale = scale
+
+    def running_tasks(self) -> list[dict[str, Any]]:
+        return [task for task in self.tasks.values() if task.get("status") == "running"]
 
     # qemu config: pending changes applied, as PVE's GET …/config does without current=1.
     async def _config_get(self, request: web.Request) -> web.Response:

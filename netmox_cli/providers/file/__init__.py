@@ -20,6 +20,7 @@ from netmox_cli.config.schema import FileSide
 from netmox_cli.errors import ConfigError, ConflictError, StaleError
 from netmox_cli.model.state import ClusterState, Guest, Node, ObjectKind, Side
 from netmox_cli.providers.base import Progress, Provider, WriteRequest, WriteResult
+from netmox_cli.textfiles import parse_json, read_utf8, too_deep
 
 # Registry property name → model attribute, where they differ.
 _ATTRIBUTES = {"memory": "memory_mib", "swap": "swap_mib"}
@@ -27,14 +28,11 @@ _ATTRIBUTES = {"memory": "memory_mib", "swap": "swap_mib"}
 
 def read_snapshot(path: Path, side: Side | None = None) -> ClusterState:
     """Read and validate a snapshot file; ``side``, when given, must match the file's."""
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such snapshot file", "check the path in the config") from None
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})", "fix the file") from None
+    raw = parse_json(path, read_utf8(path, "snapshot file", "check the path in the config"), "snapshot file")
     try:
         state = ClusterState.model_validate(raw)
+    except RecursionError:
+        raise too_deep(path, "snapshot file") from None
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(path, exc, raw), "see docs/snapshot-format.md") from None
     if side is not None and state.side is not side:

@@ -45,7 +45,10 @@ def test_apply_without_a_terminal_and_without_auto_approve_writes_nothing(netmox
     before = (homelab.parent / "proxmox.json").read_text()
     result = netmox("apply", "--config", homelab)
     assert result.exit_code == 1
-    assert result.stderr.startswith("error: apply needs a confirmation, but stdin is not a terminal; ")
+    assert result.stderr == (
+        "error: apply needs a confirmation, but stdin is not a terminal; pass --auto-approve "
+        "(to review first: netmox plan --out FILE, then netmox apply FILE --auto-approve)\n"
+    )
     assert (homelab.parent / "proxmox.json").read_text() == before
 
 
@@ -89,6 +92,11 @@ def test_saved_plan_refuses_a_changed_object_as_stale_and_applies_the_rest(netmo
         "(stale: homelab/101 changed since the plan was made; run netmox plan again)"
     ) in result.stdout.splitlines()
     assert result.stdout.splitlines()[-1] == "Apply complete: 10 applied, 1 stale, 0 failed."
+    assert result.stderr.splitlines() == [  # a CI log that keeps only stderr still shows it
+        'error: homelab/qemu 101 "web-01": update on Proxmox VE: stale '
+        "(stale: homelab/101 changed since the plan was made; run netmox plan again)",
+        "error: 1 of 11 changes not applied (0 failed, 1 stale)",
+    ]
     assert proxmox_guest(homelab, 101).memory_mib == 3072
     assert proxmox_guest(homelab, 110).ostype == "win11"
 
@@ -99,7 +107,10 @@ def test_a_saved_plan_without_auto_approve_or_a_terminal_writes_nothing(netmox: 
     before = (homelab.parent / "proxmox.json").read_text()
     result = netmox("apply", plan_file, "--config", homelab)
     assert result.exit_code == 1
-    assert result.stderr.startswith("error: apply needs a confirmation, but stdin is not a terminal; ")
+    assert result.stderr == (  # not told to save the plan it already saved
+        "error: apply needs a confirmation, but stdin is not a terminal; "
+        "pass --auto-approve to apply the saved plan without a prompt\n"
+    )
     assert (homelab.parent / "proxmox.json").read_text() == before
 
 
@@ -164,6 +175,8 @@ def test_a_change_that_raises_is_recorded_as_failed_and_the_others_are_applied(
     result = netmox("apply", "--config", homelab, "--auto-approve")
     assert result.exit_code == 1
     assert result.stdout.splitlines()[-1] == "Apply complete: 10 applied, 0 stale, 1 failed."
+    assert result.stderr.splitlines()[-1] == "error: 1 of 11 changes not applied (1 failed, 0 stale)"
+    assert "failed (RuntimeError: disk controller on fire)" in result.stderr.splitlines()[0]
     db = tmp_path / "history.sqlite"
     assert history_rows(db, "SELECT outcome FROM runs") == [("failed",)]
     assert history_rows(db, "SELECT status, error FROM changes WHERE key = '103'") == [
@@ -187,12 +200,18 @@ def test_history_keeps_what_was_applied_when_the_run_is_killed_mid_apply(
     monkeypatch.setattr(FileProvider, "apply", killed_on_third_write)
     result = netmox("apply", "--config", homelab, "--auto-approve")
     assert result.exit_code == 130
-    assert result.stderr == "error: interrupted\n"
+    assert result.stderr == "error: interrupted (SIGINT)\n"
     db = tmp_path / "history.sqlite"
-    assert history_rows(db, "SELECT outcome FROM runs WHERE finished IS NOT NULL") == [("failed",)]
+    assert history_rows(db, "SELECT outcome FROM runs WHERE finished IS NOT NULL") == [("interrupted",)]
     applied = [row[0] for row in history_rows(db, "SELECT DISTINCT change_id FROM changes WHERE status = 'applied'")]
     assert applied == calls[:2]
-    assert "failed" in netmox("history").stdout
+    sent = [row[0] for row in history_rows(db, "SELECT DISTINCT change_id FROM changes WHERE status = 'sent'")]
+    assert sent == calls[2:]  # its request went out: it has a row, its outcome unknown
+    assert "interrupted" in netmox("history").stdout
+    shown = netmox("history", "show", "1").stdout.splitlines()
+    assert [line for line in shown if line.startswith("sent ")] and all(
+        line.endswith("(outcome unknown: check the target)") for line in shown if line.startswith("sent ")
+    )
 
 
 def test_interactive_apply_takes_the_value_the_user_picks(netmox: Netmox, tmp_path: Path, tty: None) -> None:

@@ -198,3 +198,27 @@ def test_version(netmox: Netmox) -> None:
     result = netmox("--version")
     assert result.exit_code == 0
     assert result.stdout == f"netmox {__version__}\n"
+
+
+def test_a_mistyped_option_exits_1_with_one_line_not_2_which_means_changes(netmox: Netmox) -> None:
+    result = netmox("plan", "--config", EXAMPLE / "netmox.toml", "--detailed-exitcode", "--fromat", "markdown")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "error: No such option: --fromat (Possible options: --format, --out); see netmox plan --help"
+    ]
+    assert result.stdout == ""
+
+
+def test_a_bad_option_value_exits_1_naming_the_flag_and_the_choices(netmox: Netmox) -> None:
+    result = netmox("plan", "--config", EXAMPLE / "netmox.toml", "--detailed-exitcode", "--format", "yaml")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: Invalid value for '--format': 'yaml' is not one of 'text', 'json', 'markdown'; see netmox plan --help\n"
+    )
+
+
+def test_an_unknown_command_and_no_command_exit_1(netmox: Netmox) -> None:
+    assert netmox("plna").exit_code == 1
+    assert netmox().exit_code == 1
+    assert netmox("--version").exit_code == 0
+    assert netmox("plan", "--help").exit_code == 0

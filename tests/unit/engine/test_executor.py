@@ -20,9 +20,14 @@ from netmox_cli.providers.file import FileProvider, read_snapshot, write_snapsho
 class ListRecorder:
     def __init__(self) -> None:
         self.outcomes: list[ChangeOutcome] = []
+        self.events: list[tuple[str, str]] = []
+
+    def sent(self, change) -> None:
+        self.events.append(("sent", change.id))
 
     def record(self, outcome: ChangeOutcome) -> None:
         self.outcomes.append(outcome)
+        self.events.append((outcome.status.value, outcome.change.id))
 
 
 def lab(tmp_path: Path) -> NetmoxConfig:
@@ -115,6 +120,47 @@ def test_one_failing_change_does_not_stop_the_others_and_every_outcome_is_record
     assert statuses["101"] is ChangeStatus.FAILED
     assert statuses["102"] is ChangeStatus.APPLIED
     assert recorder.outcomes == outcomes
+
+
+@pytest.fixture
+def recorders(monkeypatch) -> list[ListRecorder]:
+    """Every ListRecorder made during the test, so a provider stub can look at it mid-run."""
+    made: list[ListRecorder] = []
+    original_init = ListRecorder.__init__
+
+    def keep(self):
+        original_init(self)
+        made.append(self)
+
+    monkeypatch.setattr(ListRecorder, "__init__", keep)
+    return made
+
+
+def test_each_write_is_recorded_as_sent_before_its_request_goes_out(tmp_path, monkeypatch, recorders):
+    config = lab(tmp_path)
+    original = FileProvider.apply
+    seen_at_request: list[tuple[str, str]] = []
+
+    def spying(self, request):
+        seen_at_request.append(recorders[0].events[-1])
+        return original(self, request)
+
+    monkeypatch.setattr(FileProvider, "apply", spying)
+    outcomes, recorder = run(config, PREFER_NETBOX)
+    assert seen_at_request == [("sent", o.change.id) for o in outcomes]
+    assert recorder.events == [event for o in outcomes for event in (("sent", o.change.id), ("applied", o.change.id))]
+
+
+def test_an_interrupt_during_a_request_leaves_the_change_sent_and_stops_the_run(tmp_path, monkeypatch, recorders):
+    config = lab(tmp_path)
+
+    def interrupted(self, request):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(FileProvider, "apply", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run(config, PREFER_NETBOX)
+    assert [event for event, _ in recorders[0].events] == ["sent"]
 
 
 def test_an_unexpected_exception_is_contained_as_a_failure(tmp_path, monkeypatch):

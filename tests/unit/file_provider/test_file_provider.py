@@ -48,7 +48,10 @@ def test_a_snapshot_of_the_other_side_is_refused(tmp_path):
 
 @pytest.mark.parametrize(
     ("content", "expected"),
-    [("{not json", "not valid JSON"), (json.dumps({"side": "proxmox", "guests": [{"vmid": 0}]}), "guests.0")],
+    [
+        ("{not json", "not a snapshot file (invalid JSON at line 1)"),
+        (json.dumps({"side": "proxmox", "guests": [{"vmid": 0}]}), "guests.0"),
+    ],
 )
 def test_a_malformed_snapshot_is_a_one_line_config_error(tmp_path, content, expected):
     path = tmp_path / "s.json"
@@ -57,6 +60,21 @@ def test_a_malformed_snapshot_is_a_one_line_config_error(tmp_path, content, expe
         read_snapshot(path)
     assert expected in caught.value.message
     assert "\n" not in caught.value.one_line()
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b'{"side": "proxmox", "name": "caf\xe9"}', "is not UTF-8 text (byte 32 is 0xe9); save it as UTF-8"),
+        (b"[" * 100_000 + b"]" * 100_000, "not a snapshot file (JSON nested too deeply)"),
+    ],
+)
+def test_a_snapshot_that_is_not_utf8_or_absurdly_nested_is_a_one_line_config_error(tmp_path, content, expected):
+    path = tmp_path / "s.json"
+    path.write_bytes(content)
+    with pytest.raises(ConfigError) as caught:
+        read_snapshot(path)
+    assert expected in caught.value.one_line()
 
 
 def test_an_update_writes_only_the_requested_fields(provider):

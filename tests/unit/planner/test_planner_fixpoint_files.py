@@ -24,6 +24,9 @@ from netmox_cli.providers.file import write_snapshot
 
 
 class Outcomes(list[ChangeOutcome]):
+    def sent(self, change: object) -> None:
+        """Write-ahead notice before each request; the outcome is what this test looks at."""
+
     def record(self, outcome: ChangeOutcome) -> None:
         self.append(outcome)
 

@@ -307,7 +307,7 @@ class TestPlanShape:
 
     def test_build_plan_counts_actions_per_target(self):
         nb, px = mirrored(px_node(), px_guest(101), px_guest(102))
-        nb.guests[0].memory_mib = 1  # update proxmox
+        nb.guests[0].memory_mib = 4096  # update proxmox
         nb.guests[1].vcpus = 1.5  # ignored (cannot apply)
         nb.guests.append(netbox_twin(px_guest(103)))  # create on proxmox
         px.guests.append(px_guest(104))  # would delete: ignored
