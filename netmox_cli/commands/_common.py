@@ -18,6 +18,7 @@ from netmox_cli.config import find_config, load_config, load_policy
 from netmox_cli.config.schema import NetmoxConfig, PolicyConfig
 from netmox_cli.environment import NETMOX_LOCK_DIR, NO_COLOR, command_line, default_lock_dir
 from netmox_cli.errors import ConfigError
+from netmox_cli.history import HistoryStore, history_path
 from netmox_cli.model.plan import FORMAT_VERSION, Plan
 from netmox_cli.model.state import Side
 from netmox_cli.providers.base import Progress
@@ -92,7 +93,11 @@ def load(config_path: Path | None) -> NetmoxConfig:
 
 
 def build_policy(
-    config: NetmoxConfig, policy_file: Path | None, prefer: SideName | None, allow_delete: bool | None
+    config: NetmoxConfig,
+    policy_file: Path | None,
+    prefer: SideName | None,
+    allow_delete: bool | None,
+    max_deletes: int | None = None,
 ) -> PolicyConfig:
     """Config ``[policy]``, then ``--policy FILE``, then the command-line flags, each winning over the last."""
     policy = config.policy
@@ -103,6 +108,8 @@ def build_policy(
         flags["prefer"] = Side(prefer.value)
     if allow_delete:
         flags["allow_delete"] = True
+    if max_deletes is not None:
+        flags["max_deletes"] = max_deletes
     return policy.merged(PolicyConfig(**flags)) if flags else policy
 
 
@@ -168,3 +175,17 @@ def write_plan(plan: Plan, path: Path) -> None:
         path.write_text(render_json(plan), encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot write the plan ({exc.strerror})") from None
+
+
+@contextmanager
+def orphan_ledger(policy: PolicyConfig, history: Path | None, config: NetmoxConfig) -> Iterator[HistoryStore | None]:
+    """The database that remembers orphans, opened only when ``policy.delete_after`` needs it.
+
+    Without an orphan grace a plan writes nothing anywhere; with one, remembering when each object was
+    first seen one-sided is the feature.
+    """
+    if policy.delete_after <= 0:
+        yield None
+        return
+    with HistoryStore(history_path(history, config.history)) as store:
+        yield store

@@ -1,13 +1,15 @@
 """``netmox apply [PLAN.json]``: carry out a plan, under the connection locks, recording every change.
 
 Without a file: plan, show, confirm (only ``yes``), then re-read both sides so the basis check sees what
-is there *now*. With a file: apply exactly that plan against fresh snapshots; objects that changed since
-are refused as stale while the rest is applied.
+is there *now*. With a file: re-read both sides, plan again with the file's recorded policy (bounded by
+the config's limits), and apply only the saved changes netmox derives identically now; every other
+saved change is refused with its reason (``engine/saved.py``).
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -34,12 +36,17 @@ from netmox_cli.config.schema import NetmoxConfig, PolicyConfig
 from netmox_cli.engine.executor import ApplyReport, Executor
 from netmox_cli.engine.lock import connection_locks
 from netmox_cli.engine.planning import make_plan
+from netmox_cli.engine.saved import Refusal, rederive
 from netmox_cli.engine.session import ConnectionSnapshot, Providers, open_providers, select_connections
 from netmox_cli.engine.session import take_snapshots as snapshot_all
 from netmox_cli.errors import Aborted, ConfigError
 from netmox_cli.history import HistoryRecorder, HistoryStore, RunStart, history_path
 from netmox_cli.history.store import INTERRUPTED
-from netmox_cli.model.plan import Plan
+from netmox_cli.model.fingerprint import fingerprint
+from netmox_cli.model.plan import Change, Plan
+from netmox_cli.model.state import Side
+from netmox_cli.planner import find_object
+from netmox_cli.planner.policy import recorded_policy
 from netmox_cli.providers.base import ApplyContext
 from netmox_cli.render.apply_view import ProgressView, destructive_warning, final_line, print_stderr_summary
 from netmox_cli.render.json_view import plan_digest
@@ -80,6 +87,7 @@ def execute(
     store: HistoryStore,
     out: Console,
     command: str,
+    refused: list[Refusal] | None = None,
 ) -> ApplyReport:
     """Run the executor inside a history run; the run row gets its outcome even if the executor raises."""
     user = environment.os_user()
@@ -102,7 +110,7 @@ def execute(
         executor = Executor(
             providers, {s.name: s for s in snapshots}, context, HistoryRecorder(store, run_id), ProgressView(out)
         )
-        report = executor.run(plan)
+        report = executor.run(plan, refused or [])
         if report.ok and not any(s.error for s in snapshots):
             outcome = "succeeded"
         return report
@@ -117,6 +125,7 @@ def plan_and_confirm(
     config: NetmoxConfig,
     providers: dict[str, Providers],
     policy: PolicyConfig,
+    store: HistoryStore,
     out: Console,
     *,
     interactive: bool,
@@ -125,7 +134,7 @@ def plan_and_confirm(
 ) -> tuple[Plan, list[ConnectionSnapshot]]:
     """Plan, let the user re-choose directions, show, confirm; then re-read both sides for the basis check."""
     with spinner("Reading NetBox and Proxmox VE") as progress:
-        plan, snapshots = make_plan(config, providers, policy, progress)
+        plan, snapshots = make_plan(config, providers, policy, progress, orphans=store)
     if interactive:
         plan = choose_directions(plan, out)
     print_plan(plan, Format.TEXT, no_color=no_color)
@@ -140,16 +149,57 @@ def plan_and_confirm(
     return plan, fresh_snapshots(config, providers)
 
 
-def confirm_saved(plan: Plan, plan_file: Path, out: Console, *, auto_approve: bool, no_color: bool) -> None:
-    """A saved plan is shown and confirmed like a new one: nothing is written without 'yes' or --auto-approve."""
-    writes = sum(1 for change in plan.changes if change.action.writes)
-    print_plan(plan, Format.TEXT, no_color=no_color)
-    warning = destructive_warning(plan)
+def confirm_saved(
+    config: NetmoxConfig,
+    providers: dict[str, Providers],
+    saved: Plan,
+    plan_file: Path,
+    policy: PolicyConfig,
+    store: HistoryStore,
+    out: Console,
+    *,
+    auto_approve: bool,
+    no_color: bool,
+) -> tuple[Plan, list[ConnectionSnapshot], list[Refusal]]:
+    """Re-derive the saved plan, show what is still true and what is refused, confirm, then re-read."""
+    with spinner("Reading NetBox and Proxmox VE") as progress:
+        fresh, snapshots = make_plan(config, providers, policy, progress, orphans=store)
+    result = rederive(saved, fresh, basis_now(snapshots))
+    print_plan(result.plan, Format.TEXT, no_color=no_color)
+    for refusal in result.refused:
+        out.print(Text(f"{refusal.change.ref}: not applied: {refusal.reason}", style="bold red"))
+    saved_writes = sum(1 for change in saved.changes if change.action.writes)
+    if not result.plan.summary.changes:
+        if result.refused:  # nothing to write: no confirmation needed to record what was refused
+            return result.plan, snapshots, result.refused
+        raise typer.Exit(1 if report_connection_errors(result.plan) else 0)
+    warning = destructive_warning(result.plan)
     if warning is not None:
         out.print(warning)
-    out.print(Text(f"Applying {plan_file} (made {plan.created:%Y-%m-%d %H:%M} UTC, {writes} changes)"))
-    if not auto_approve:
-        confirm(out, SAVED_NO_TERMINAL_HINT)
+    still = sum(1 for change in result.plan.changes if change.action.writes)
+    out.print(
+        Text(f"Applying {plan_file} (made {saved.created:%Y-%m-%d %H:%M} UTC): {still} of {saved_writes} changes")
+    )
+    if auto_approve:
+        return result.plan, snapshots, result.refused
+    confirm(out, SAVED_NO_TERMINAL_HINT)
+    return result.plan, fresh_snapshots(config, providers), result.refused
+
+
+def basis_now(snapshots: list[ConnectionSnapshot]) -> Callable[[Change], str]:
+    """The fingerprint a change's object has in ``snapshots`` (to tell stale from tampered)."""
+    by_name = {snapshot.name: snapshot for snapshot in snapshots}
+
+    def of(change: Change) -> str:
+        snapshot = by_name.get(change.connection)
+        if snapshot is None or snapshot.error is not None:
+            return change.basis  # the executor reports the connection's error
+        return fingerprint(
+            find_object(snapshot.state(Side.NETBOX), change.kind, change.key),
+            find_object(snapshot.state(Side.PROXMOX), change.kind, change.key),
+        )
+
+    return of
 
 
 def command(
@@ -162,6 +212,7 @@ def command(
     prefer: options.PreferOption = None,
     allow_delete: options.AllowDeleteOption = False,
     policy_file: options.PolicyOption = None,
+    max_deletes: options.MaxDeletesOption = None,
     auto_approve: Annotated[bool, typer.Option("--auto-approve", help="Apply without asking for 'yes'.")] = False,
     interactive: Annotated[
         bool, typer.Option("--interactive", "-i", help="Choose NetBox value / Proxmox value / skip per difference.")
@@ -178,31 +229,41 @@ def command(
     if interactive and not environment.stdin_is_interactive():
         raise Aborted("--interactive needs a terminal", "run it from a terminal, or drop --interactive")
     saved: Plan | None = None
+    refused: list[Refusal] = []
     if plan_file is not None:
-        if prefer or allow_delete or policy_file or interactive or connection:
+        if prefer or policy_file or interactive or connection:
             raise ConfigError(
-                "a saved plan is applied exactly as it was made",
-                "--prefer, --allow-delete, --policy, --connection and --interactive apply to netmox plan",
+                "a saved plan is applied with the policy it was made with",
+                "--prefer, --policy, --connection and --interactive apply to netmox plan",
             )
         saved = read_plan(plan_file)
-        policy = cfg.policy
+        # The file's policy, bounded by what the config (and --allow-delete / --max-deletes) allow now.
+        policy = recorded_policy(saved.policy, build_policy(cfg, None, None, allow_delete, max_deletes))
         names = saved_plan_connections(cfg, saved)
     else:
-        policy = build_policy(cfg, policy_file, prefer, allow_delete)
+        policy = build_policy(cfg, policy_file, prefer, allow_delete, max_deletes)
         names = select_connections(cfg, connection)
     with (
         HistoryStore(history_path(history, cfg.history)) as store,
         connection_locks(lock_dir(cfg), names, lock_timeout),
         open_providers(cfg, names) as providers,
     ):
-        if saved is not None:
-            confirm_saved(saved, plan_file, out, auto_approve=auto_approve, no_color=no_color)
-            plan, snapshots = saved, fresh_snapshots(cfg, providers)
+        if saved is not None and plan_file is not None:
+            plan, snapshots, refused = confirm_saved(
+                cfg, providers, saved, plan_file, policy, store, out, auto_approve=auto_approve, no_color=no_color
+            )
         else:
             plan, snapshots = plan_and_confirm(
-                cfg, providers, policy, out, interactive=interactive, auto_approve=auto_approve, no_color=no_color
+                cfg,
+                providers,
+                policy,
+                store,
+                out,
+                interactive=interactive,
+                auto_approve=auto_approve,
+                no_color=no_color,
             )
-        report = execute(plan, snapshots, providers, policy, store, out, invocation(ctx))
+        report = execute(plan, snapshots, providers, policy, store, out, invocation(ctx), refused)
     out.print(Text(final_line(report), style="bold" if report.ok else "bold red"))
     print_stderr_summary(report)
     unreadable = [snapshot.info.error for snapshot in snapshots if snapshot.error is not None]

@@ -25,6 +25,14 @@ PreferOption = Annotated[
 AllowDeleteOption = Annotated[
     bool, typer.Option("--allow-delete", help="Let the plan delete objects missing on the preferred side.")
 ]
+MaxDeletesOption = Annotated[
+    int | None,
+    typer.Option(
+        "--max-deletes",
+        min=0,
+        help="Most deletes per connection in one run; more turn all of them into conflicts [default: 10].",
+    ),
+]
 PolicyOption = Annotated[
     Path | None, typer.Option("--policy", help="A policy TOML file merged over the config's [policy].")
 ]

@@ -9,7 +9,15 @@ from typing import Annotated
 import typer
 
 from netmox_cli.commands import options
-from netmox_cli.commands._common import build_policy, choose_format, load, print_plan, spinner, write_plan
+from netmox_cli.commands._common import (
+    build_policy,
+    choose_format,
+    load,
+    orphan_ledger,
+    print_plan,
+    spinner,
+    write_plan,
+)
 from netmox_cli.engine.planning import make_plan
 from netmox_cli.engine.session import open_providers, select_connections
 from netmox_cli.model.plan import Plan
@@ -31,6 +39,8 @@ def command(
     prefer: options.PreferOption = None,
     allow_delete: options.AllowDeleteOption = False,
     policy_file: options.PolicyOption = None,
+    max_deletes: options.MaxDeletesOption = None,
+    history: options.HistoryOption = None,
     out: Annotated[Path | None, typer.Option("--out", help="Save the plan as JSON for netmox apply.")] = None,
     as_json: options.JsonOption = False,
     fmt: options.FormatOption = None,
@@ -42,10 +52,14 @@ def command(
     """Show the differences between NetBox and Proxmox VE and what apply would do about them."""
     view = choose_format(fmt, as_json)
     cfg = load(config)
-    policy = build_policy(cfg, policy_file, prefer, allow_delete)
+    policy = build_policy(cfg, policy_file, prefer, allow_delete, max_deletes)
     names = select_connections(cfg, connection)
-    with open_providers(cfg, names) as providers, spinner("Reading NetBox and Proxmox VE") as progress:
-        plan, _snapshots = make_plan(cfg, providers, policy, progress)
+    with (
+        orphan_ledger(policy, history, cfg) as orphans,
+        open_providers(cfg, names) as providers,
+        spinner("Reading NetBox and Proxmox VE") as progress,
+    ):
+        plan, _snapshots = make_plan(cfg, providers, policy, progress, orphans=orphans)
     if out is not None:
         write_plan(plan, out)
     print_plan(plan, view, no_color=no_color)

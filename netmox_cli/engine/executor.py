@@ -10,6 +10,7 @@ One failing change does not stop the others.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
@@ -21,6 +22,7 @@ from netmox_cli.model.state import ObjectKind, Side
 from netmox_cli.planner import desired_object, find_object, write_fields
 from netmox_cli.providers.base import ApplyContext, WriteRequest, WriteResult
 
+from .saved import Refusal
 from .session import ConnectionSnapshot, Providers
 
 log = logging.getLogger(__name__)
@@ -120,8 +122,12 @@ class Executor:
         self.listener = listener
         self._failed_nodes: set[tuple[str, str, Side]] = set()
 
-    def run(self, plan: Plan) -> ApplyReport:
+    def run(self, plan: Plan, refused: Sequence[Refusal] = ()) -> ApplyReport:
+        """Apply ``plan``'s writes; ``refused`` saved changes are recorded as not applied, first."""
         report = ApplyReport()
+        for refusal in refused:
+            status = ChangeStatus.STALE if refusal.stale else ChangeStatus.FAILED
+            report.outcomes.append(self._finish(ChangeOutcome(refusal.change, status, refusal.reason)))
         for change in ordered(plan.changes):
             if not change.action.writes:
                 continue

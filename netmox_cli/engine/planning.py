@@ -6,6 +6,9 @@ the same write requests the executor will send, so providers judge exactly what 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Protocol
+
 from netmox_cli import __version__
 from netmox_cli.config.schema import NetmoxConfig, PolicyConfig
 from netmox_cli.engine.executor import build_request
@@ -13,16 +16,37 @@ from netmox_cli.engine.session import ConnectionSnapshot, Providers, take_snapsh
 from netmox_cli.model.plan import Action, Plan
 from netmox_cli.model.state import Side
 from netmox_cli.planner import build_plan, plan_connection
+from netmox_cli.planner.guards import one_sided
 from netmox_cli.providers.base import ApplyContext, Progress, WriteRequest
 
 
-def plan_snapshots(snapshots: list[ConnectionSnapshot], policy: PolicyConfig) -> Plan:
-    """The pure part: snapshots and policy in, plan out."""
-    connection_plans = [
-        plan_connection(snapshot.name, snapshot.state(Side.NETBOX), snapshot.state(Side.PROXMOX), policy)
-        for snapshot in snapshots
-        if snapshot.error is None
-    ]
+class OrphanLedger(Protocol):
+    """Where netmox remembers when it first saw each object on one side only (the history database)."""
+
+    def observe_orphans(
+        self, connection: str, keys: set[tuple[str, str, str]], now: datetime
+    ) -> dict[tuple[str, str, str], datetime]: ...
+
+
+def plan_snapshots(
+    snapshots: list[ConnectionSnapshot],
+    policy: PolicyConfig,
+    *,
+    orphans: OrphanLedger | None = None,
+    now: datetime | None = None,
+) -> Plan:
+    """Snapshots and policy in, plan out. With ``policy.delete_after`` set, the orphan sightings are
+    updated in ``orphans`` and young orphans are held back."""
+    now = now or datetime.now(UTC)
+    connection_plans = []
+    for snapshot in snapshots:
+        if snapshot.error is not None:
+            continue
+        netbox, proxmox = snapshot.state(Side.NETBOX), snapshot.state(Side.PROXMOX)
+        first_seen = None
+        if policy.delete_after > 0 and orphans is not None:
+            first_seen = orphans.observe_orphans(snapshot.name, one_sided(netbox, proxmox), now)
+        connection_plans.append(plan_connection(snapshot.name, netbox, proxmox, policy, first_seen=first_seen, now=now))
     return build_plan(connection_plans, [snapshot.info for snapshot in snapshots], policy, __version__)
 
 
@@ -60,8 +84,11 @@ def make_plan(
     providers: dict[str, Providers],
     policy: PolicyConfig,
     progress: Progress | None = None,
+    *,
+    orphans: OrphanLedger | None = None,
+    now: datetime | None = None,
 ) -> tuple[Plan, list[ConnectionSnapshot]]:
     """Snapshot, plan and preflight every connection in ``providers``."""
     snapshots = take_snapshots(config, providers, progress)
-    plan = plan_snapshots(snapshots, policy)
+    plan = plan_snapshots(snapshots, policy, orphans=orphans, now=now)
     return preflight(plan, providers, snapshots, policy), snapshots

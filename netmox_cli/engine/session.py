@@ -96,6 +96,9 @@ def _snapshot_one(
             proxmox = pool.submit(providers.proxmox.snapshot, progress)
             snapshot.netbox = netbox.result()
             snapshot.proxmox = proxmox.result()
+        snapshot.info = info.model_copy(
+            update={"netbox_identity": snapshot.netbox.identity, "proxmox_identity": snapshot.proxmox.identity}
+        )
     except NetmoxError as error:
         snapshot.error = error
         snapshot.info = info.model_copy(update={"error": f"{name}: {error.one_line()}"})

@@ -232,6 +232,31 @@ class HistoryStore:
             raise
         self._db.execute("COMMIT")
 
+    def observe_orphans(
+        self, connection: str, keys: set[tuple[str, str, str]], now: datetime
+    ) -> dict[tuple[str, str, str], datetime]:
+        """When each one-sided object of ``connection`` was first seen so; forgets objects no longer one-sided.
+
+        ``keys`` are ``(kind, key, side that has it)``; an object that was paired again in between starts
+        its grace period anew, because the rule is "one-sided in every plan for that long".
+        """
+        with self._transaction():
+            rows = self._db.execute(
+                "SELECT kind, key, side, first_seen FROM orphans WHERE connection = ?", (connection,)
+            ).fetchall()
+            known = {(kind, key, side): datetime.fromisoformat(seen) for kind, key, side, seen in rows}
+            for gone in set(known) - keys:
+                self._db.execute(
+                    "DELETE FROM orphans WHERE connection = ? AND kind = ? AND key = ? AND side = ?",
+                    (connection, *gone),
+                )
+                del known[gone]
+            stamp = now.isoformat(timespec="seconds")
+            for new in keys - set(known):
+                self._db.execute("INSERT INTO orphans VALUES (?, ?, ?, ?, ?)", (connection, *new, stamp))
+                known[new] = datetime.fromisoformat(stamp)
+        return known
+
     def start_run(self, run: RunStart) -> int:
         cursor = self._db.execute(
             "INSERT INTO runs (started, user, host, origin, command, prefer, policy, plan_digest)"

@@ -127,7 +127,7 @@ def test_saved_plan_is_applied_as_made_so_policy_flags_are_refused(netmox: Netmo
     netmox("plan", "--config", homelab, "--out", plan_file)
     result = netmox("apply", plan_file, "--config", homelab, "--prefer", "proxmox")
     assert result.exit_code == 1
-    assert result.stderr.startswith("error: a saved plan is applied exactly as it was made; ")
+    assert result.stderr.startswith("error: a saved plan is applied with the policy it was made with; ")
 
 
 def test_apply_waits_for_the_lock_and_names_its_holder(netmox: Netmox, homelab: Path, tmp_path: Path) -> None:

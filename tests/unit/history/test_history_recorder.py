@@ -19,9 +19,9 @@ def test_a_create_records_only_the_properties_it_sets():
         target=Side.PROXMOX,
         basis="sha256:0",
         properties=[
-            PropertyChange(name="name", netbox="proxy01", direction=Direction.NETBOX_TO_PROXMOX),
+            PropertyChange(name="name", netbox="proxy01", direction=Direction.NETBOX_TO_PROXMOX, after="proxy01"),
             PropertyChange(name="description", netbox=None, direction=Direction.NETBOX_TO_PROXMOX),
-            PropertyChange(name="tags", netbox=[], direction=Direction.NETBOX_TO_PROXMOX),
+            PropertyChange(name="tags", netbox=[], direction=Direction.NETBOX_TO_PROXMOX, after=[]),
         ],
     )
     rows = change_rows(change, "applied", None)

@@ -28,9 +28,17 @@ def update_change() -> Change:
         action=Action.UPDATE,
         target=Side.PROXMOX,
         properties=[
-            PropertyChange(name="memory", netbox=4096, proxmox=2048, direction=Direction.NETBOX_TO_PROXMOX),
-            PropertyChange(name="status", netbox="offline", proxmox="running", direction=Direction.NETBOX_TO_PROXMOX),
-            PropertyChange(name="node", netbox="pve1", proxmox="pve2", direction=Direction.PROXMOX_TO_NETBOX),
+            PropertyChange(name="memory", netbox=4096, proxmox=2048, direction=Direction.NETBOX_TO_PROXMOX, after=4096),
+            PropertyChange(
+                name="status",
+                netbox="offline",
+                proxmox="running",
+                direction=Direction.NETBOX_TO_PROXMOX,
+                after="stopped",
+            ),
+            PropertyChange(
+                name="node", netbox="pve1", proxmox="pve2", direction=Direction.PROXMOX_TO_NETBOX, after="pve2"
+            ),
             PropertyChange(name="vcpus", netbox=1.5, proxmox=2, direction=Direction.SKIP, reason="cannot apply"),
         ],
         basis="sha256:0",

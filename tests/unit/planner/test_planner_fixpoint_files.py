@@ -71,4 +71,8 @@ def test_applying_through_file_providers_leaves_nothing_to_write(
         if p.direction.target is c.target and (c.key, p.name) not in unwritten_on_create
     ]
     assert written_again == []
-    assert not any(c.action in (Action.CREATE, Action.DELETE) for c in second.changes)
+    # A delete held back because one side was empty may show once that side has objects again.
+    held = {c.key for c in first.changes if c.action is Action.CONFLICT and "an empty side never deletes" in c.reason}
+    assert not any(
+        c.action is Action.CREATE or (c.action is Action.DELETE and c.key not in held) for c in second.changes
+    )

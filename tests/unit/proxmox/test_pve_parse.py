@@ -215,6 +215,7 @@ def test_guest_from_a_qemu_config_with_string_numbers() -> None:
         "template": False,
         "protected": True,
         "incomplete": False,
+        "incomplete_reason": None,
         "revision": "abc123",
         "remote_id": None,
     }

@@ -50,7 +50,9 @@ def plan_of(*changes: Change) -> Plan:
 
 
 def memory(netbox: int, proxmox: int) -> PropertyChange:
-    return PropertyChange(name="memory", netbox=netbox, proxmox=proxmox, direction=Direction.NETBOX_TO_PROXMOX)
+    return PropertyChange(
+        name="memory", netbox=netbox, proxmox=proxmox, direction=Direction.NETBOX_TO_PROXMOX, after=netbox
+    )
 
 
 def test_an_update_shows_one_line_per_property_with_unit_and_direction() -> None:
@@ -64,7 +66,9 @@ def test_an_update_shows_one_line_per_property_with_unit_and_direction() -> None
 
 
 def test_a_status_is_shown_in_the_target_side_words() -> None:
-    status = PropertyChange(name="status", netbox="offline", proxmox="running", direction=Direction.NETBOX_TO_PROXMOX)
+    status = PropertyChange(
+        name="status", netbox="offline", proxmox="running", direction=Direction.NETBOX_TO_PROXMOX, after="stopped"
+    )
     assert "        status: running → stopped (NetBox → Proxmox VE)" in render_text(
         plan_of(change(Action.UPDATE, status))
     )
@@ -86,6 +90,10 @@ def test_keyed_lists_show_only_the_entries_that_differ() -> None:
         ],
         proxmox=[{"name": "scsi0", "size_mib": 2048, "storage": "local"}],
         direction=Direction.NETBOX_TO_PROXMOX,
+        after=[  # merged over Proxmox VE's: the storage it has is kept
+            {"name": "scsi0", "size_mib": 4096, "storage": "local"},
+            {"name": "scsi1", "size_mib": 10, "storage": None},
+        ],
     )
     lines = render_text(plan_of(change(Action.UPDATE, disks))).splitlines()
     assert lines[3:6] == [
