@@ -49,6 +49,9 @@ def rederive(saved: Plan, fresh: Plan, basis_now: Callable[[Change], str]) -> Re
         if (reason := _identity_moved(info, fresh_infos.get(info.name))) is not None
     }
     fresh_changes = {change.id: change for change in fresh.changes}
+    by_object: dict[tuple[str, str, str], Change] = {}
+    for change in fresh.changes:
+        by_object.setdefault((change.connection, change.kind.value, change.key), change)
     accepted: list[Change] = []
     refused: list[Refusal] = []
     for change in saved.changes:
@@ -56,7 +59,7 @@ def rederive(saved: Plan, fresh: Plan, basis_now: Callable[[Change], str]) -> Re
             if change.action.writes:
                 refused.append(Refusal(change, moved[change.connection]))
             continue
-        now = fresh_changes.get(change.id)
+        now = fresh_changes.get(change.id) or by_object.get((change.connection, change.kind.value, change.key))
         if now is not None and now == change:
             accepted.append(now)
         elif change.action.writes and basis_now(change) != change.basis:

@@ -70,7 +70,9 @@ class FileProvider(Provider):
     def snapshot(self, progress: Progress | None = None) -> ClusterState:
         if progress is not None:
             progress(f"reading {self.path}")
-        return read_snapshot(self.path, self.side)
+        state = read_snapshot(self.path, self.side)
+        state.identity = f"file {self.path.resolve()}"
+        return state
 
     def apply(self, request: WriteRequest) -> WriteResult:
         state = read_snapshot(self.path, self.side)
