@@ -10,10 +10,14 @@ plain JSON, so the parsers in ``parse.py`` stay the one place that interprets va
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, TypeAdapter, model_validator
+
+from netmox_cli.providers import shapes
+from netmox_cli.providers.shapes import ShapeError
+
+__all__ = ["ShapeError", "check"]
 
 Scalar = str | int | float
 
@@ -135,23 +139,6 @@ EXPECTED: dict[int, str] = {
 }
 
 
-class ShapeError(ValueError):
-    """The answer's JSON is not the shape its endpoint has; ``str()`` says what came back."""
-
-
 def check(adapter: TypeAdapter[Any], data: Any) -> Any:
-    """``data`` itself when it has ``adapter``'s shape; else ShapeError describing what came back."""
-    try:
-        adapter.validate_python(data)
-    except ValidationError as error:
-        first = error.errors(include_url=False)[0]
-        where = ".".join(str(part) for part in first["loc"])
-        detail = f" ({where}: {first['msg']})" if where else ""
-        raise ShapeError(f"{describe(data)}, not {EXPECTED.get(id(adapter), 'the expected JSON')}{detail}") from None
-    return data
-
-
-def describe(data: Any, limit: int = 60) -> str:
-    """What came back, short enough for one line: ``{"data": null}``, ``{"data": "<html>…"}``."""
-    text = json.dumps({"data": data}, ensure_ascii=True, default=str)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """``data`` itself when it has ``adapter``'s shape; else ShapeError describing the ``{"data": …}`` that came."""
+    return shapes.check(adapter, data, EXPECTED.get(id(adapter), "the expected JSON"), {"data": data})

@@ -112,7 +112,7 @@ class Snapshotter:
 
     def _read_guest(self, row: Mapping[str, Any], online: set[str]) -> Guest:
         if row["node"] not in online:
-            return incomplete(row, f"node {row['node']} is offline: its config cannot be read")
+            return incomplete(row, f"node {row['node']} is offline: the guest's configuration cannot be read")
         base = f"/nodes/{row['node']}/{row['type']}/{row['vmid']}"
         try:
             config = self._client.read(f"{base}/config", responses.CONFIG)
