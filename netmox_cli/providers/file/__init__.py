@@ -72,7 +72,10 @@ class FileProvider(Provider):
     def snapshot(self, progress: Progress | None = None) -> ClusterState:
         if progress is not None:
             progress(f"reading {self.path}")
-        return read_snapshot(self.path, self.side)
+        state = read_snapshot(self.path, self.side)
+        # The file is the target, whatever live system it was once written from.
+        state.identity = f"file {self.path.resolve()}"
+        return state
 
     def apply(self, request: WriteRequest) -> WriteResult:
         state = read_snapshot(self.path, self.side)
