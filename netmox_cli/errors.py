@@ -45,7 +45,8 @@ class PermissionDenied(NetmoxError):
 
 
 class NotInitialized(NetmoxError):
-    """NetBox lacks the custom fields netmox needs (run `netmox init`)."""
+    """NetBox lacks what netmox needs: its custom fields, or the connection's cluster (`netmox init`
+    creates both)."""
 
 
 class InvalidResponse(NetmoxError):

@@ -71,6 +71,7 @@ class FileProvider(Provider):
         if progress is not None:
             progress(f"reading {self.path}")
         state = read_snapshot(self.path, self.side)
+        # The file is the target, whatever live system it was once written from.
         state.identity = f"file {self.path.resolve()}"
         return state
 

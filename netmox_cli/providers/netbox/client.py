@@ -1,5 +1,10 @@
 """The connection to one NetBox: a pynetbox api on a configured session, and the one place where
-library exceptions become netmox errors (by exception class and HTTP status code)."""
+library exceptions become netmox errors (by exception class and HTTP status code).
+
+Every answer passes ``check_answer`` (a response hook on the session) before pynetbox sees it: a 2xx
+that is not JSON (a proxy's login page), and a list view's answer that is not a list page (``{}``,
+which pynetbox would read as one empty record), are an ``InvalidResponse`` naming the request.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 import pynetbox
 import requests
@@ -19,16 +25,21 @@ from netmox_cli.errors import (
     ConfigError,
     ConflictError,
     ConnectionFailed,
+    InvalidResponse,
     NetmoxError,
     PermissionDenied,
     RemoteError,
     TLSError,
 )
+from netmox_cli.providers.netbox import responses
+from netmox_cli.providers.netbox.responses import ShapeError
 from netmox_cli.providers.tls import requests_verify
 
 ENV_URL = "NETBOX_URL"
 ENV_TOKEN = "NETBOX_TOKEN"
 _WRITE_VERBS = {"POST": "create", "PUT": "change", "PATCH": "change", "DELETE": "delete"}
+JSON_TYPES = frozenset({"application/json", "application/vnd.oai.openapi+json"})
+NOT_THE_API = "check netbox.url and any proxy in between"
 
 
 class TimeoutSession(requests.Session):
@@ -61,7 +72,35 @@ class NetboxClient:
         self.api = pynetbox.api(self.url, token=token)
         session = TimeoutSession(section.timeout)
         session.verify = requests_verify(section.verify_ssl, section.ca_bundle, f"NetBox at {self.url}")
+        session.hooks["response"].append(self.check_answer)
         self.api.http_session = session
+
+    def check_answer(self, response: requests.Response, *_args: Any, **_kwargs: Any) -> None:
+        """Refuse a 2xx answer that is not NetBox's JSON, or a list view's answer that is not a list page."""
+        if not 200 <= response.status_code < 300 or response.status_code == 204:
+            return
+        method = response.request.method if response.request is not None else "GET"
+        path = urlsplit(response.url).path
+        what = f"{method} {path}"
+        media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media and media not in JSON_TYPES and not media.endswith("+json"):
+            raise InvalidResponse(f"NetBox at {self.url} answered {what} with {media}, not the API's JSON", NOT_THE_API)
+        if method != "GET" or not is_list_view(path):
+            return
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise InvalidResponse(
+                f"NetBox at {self.url} answered {what} with truncated or malformed JSON ({exc})", NOT_THE_API
+            ) from None
+        try:
+            responses.check(responses.LIST_PAGE, body)
+        except ShapeError as error:
+            raise InvalidResponse(f"NetBox at {self.url} answered {what} with {error}", NOT_THE_API) from None
+
+    def invalid(self, what: str, error: ShapeError) -> InvalidResponse:
+        """The error for an answer to ``what`` whose rows are not what netmox reads."""
+        return InvalidResponse(f"NetBox at {self.url} answered {what} with {error}", NOT_THE_API)
 
     @property
     def session(self) -> requests.Session:
@@ -96,9 +135,14 @@ class NetboxClient:
                 body = response.json()
             except ValueError:
                 raise ContentError(response) from None
-        if body.get("errors"):
-            raise RemoteError(f"NetBox at {self.url} rejected a GraphQL query: {body['errors'][0].get('message')}")
-        return body["data"]
+        if isinstance(body, dict) and body.get("errors"):
+            first = body["errors"][0] if isinstance(body["errors"], list) and body["errors"] else body["errors"]
+            message = first.get("message") if isinstance(first, dict) else first
+            raise RemoteError(f"NetBox at {self.url} rejected a GraphQL query: {message}")
+        try:
+            return responses.check(responses.GRAPHQL, body)["data"]
+        except ShapeError as error:
+            raise self.invalid("POST /graphql/", error) from None
 
     @contextmanager
     def guard(self, what: str) -> Iterator[None]:
@@ -122,12 +166,21 @@ class NetboxClient:
             ) from None
         except requests.exceptions.InvalidURL:
             raise ConfigError(f"netbox.url {self.url!r} is not a valid URL") from None
-        except ContentError:
-            raise ConnectionFailed(
-                f"{self.url} did not answer as a NetBox API ({what})", "check netbox.url (the NetBox base URL)"
+        except ContentError as exc:
+            response = exc.req
+            request = f"{response.request.method} {urlsplit(response.url).path}" if response.request else what
+            raise InvalidResponse(
+                f"NetBox at {self.url} answered {request} with truncated or malformed JSON", NOT_THE_API
             ) from None
         except RequestError as exc:
             raise translate_request_error(self.url, exc.req, what) from None
+
+
+def is_list_view(path: str) -> bool:
+    """``/api/dcim/devices/`` is a list view; ``/api/dcim/devices/12/``, ``/api/status/`` and ``/graphql/`` are not."""
+    _, api, rest = path.partition("/api/")
+    parts = [part for part in rest.split("/") if part]
+    return bool(api) and len(parts) == 2 and not parts[-1].isdigit()
 
 
 def _root_cause(exc: BaseException) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 from netmox_cli.errors import NetmoxError
 from netmox_cli.providers.base import CheckResult
-from netmox_cli.providers.proxmox import parse
+from netmox_cli.providers.proxmox import parse, responses
 from netmox_cli.providers.proxmox.client import PveClient
 
 # What netmox needs, and on which ACL root it must hold (a grant on "/" covers all).
@@ -26,11 +26,12 @@ WRITE_PRIVILEGES = {
     "Datastore.AllocateSpace": "/storage",
     "Sys.Modify": "/",
 }
+BLIND_SPOT = "the token cannot see every guest (VM.Audit missing on /vms): a guest it cannot see is not gone"
 
 
 def run(client: PveClient) -> list[CheckResult]:
     try:
-        version = client.get("/version") or {}
+        version = client.read("/version", responses.VERSION)
     except NetmoxError as error:
         return [CheckResult(label="Proxmox VE API", ok=False, detail=error.one_line())]
     results = [
@@ -38,7 +39,8 @@ def run(client: PveClient) -> list[CheckResult]:
             label="Proxmox VE API", ok=True, detail=f"version {version.get('version', '?')} at {client.location}"
         )
     ]
-    for label, probe in (("cluster", _cluster), ("nodes", _nodes), ("token", _token)):
+    probes = (("cluster", _cluster), ("nodes", _nodes), ("token", _token), ("visibility", _visibility))
+    for label, probe in probes:
         try:
             results.append(probe(client))
         except NetmoxError as error:
@@ -47,8 +49,8 @@ def run(client: PveClient) -> list[CheckResult]:
 
 
 def _cluster(client: PveClient) -> CheckResult:
-    rows = client.get("/cluster/status") or []
-    cluster = next((row for row in rows if isinstance(row, dict) and row.get("type") == "cluster"), None)
+    rows = client.read("/cluster/status", responses.CLUSTER_STATUS)
+    cluster = next((row for row in rows if row.get("type") == "cluster"), None)
     if cluster is None:
         return CheckResult(label="cluster", ok=True, detail="single node (no cluster), quorate")
     quorate = bool(parse.to_bool(cluster.get("quorate")))
@@ -57,7 +59,7 @@ def _cluster(client: PveClient) -> CheckResult:
 
 
 def _nodes(client: PveClient) -> CheckResult:
-    rows = [row for row in client.get("/nodes") or [] if isinstance(row, dict)]
+    rows = client.read("/nodes", responses.NODES)
     offline = sorted(str(row.get("node")) for row in rows if row.get("status") != "online")
     detail = f"{len(rows) - len(offline)}/{len(rows)} online"
     if offline:
@@ -66,12 +68,32 @@ def _nodes(client: PveClient) -> CheckResult:
 
 
 def held(permissions: Mapping[str, Any], privilege: str, root: str) -> bool:
-    """True if the privilege is granted on "/" or on the root it applies to."""
-    return any(privilege in (permissions.get(path) or {}) for path in ("/", root))
+    """True if the privilege holds on ``root`` and everything below it.
+
+    ``GET /access/permissions`` maps each path to ``{privilege: propagate}``; a privilege granted without
+    propagation covers the path itself but none of the guests, nodes or storages under it. The most
+    specific path that lists the privilege decides (``root``, else ``/``).
+    """
+    for path in (root, "/"):
+        privileges = permissions.get(path) or {}
+        if privilege in privileges:
+            return bool(parse.to_bool(privileges[privilege]))
+    return False
+
+
+def blind_spot(permissions: Mapping[str, Any]) -> str | None:
+    """Why the token's ``/cluster/resources`` may leave guests out, or None when it sees every guest."""
+    return None if held(permissions, "VM.Audit", "/vms") else BLIND_SPOT
+
+
+def _visibility(client: PveClient) -> CheckResult:
+    reason = blind_spot(client.read("/access/permissions", responses.PERMISSIONS))
+    detail = reason or f"{client.token_id} sees every guest (VM.Audit on /vms)"
+    return CheckResult(label="visibility", ok=reason is None, detail=detail)
 
 
 def _token(client: PveClient) -> CheckResult:
-    permissions = client.get("/access/permissions") or {}
+    permissions = client.read("/access/permissions", responses.PERMISSIONS)
     missing_read = [priv for priv, root in READ_PRIVILEGES.items() if not held(permissions, priv, root)]
     missing_write = [priv for priv, root in WRITE_PRIVILEGES.items() if not held(permissions, priv, root)]
     if missing_read:

@@ -1,13 +1,17 @@
 """The one door to the Proxmox VE API: proxmoxer with token auth, TLS, timeouts, retries, error translation.
 
-Everything else in the provider calls ``get``/``post``/``put``/``delete`` with an API path and never
-sees proxmoxer or requests. Idempotent GETs are retried a bounded number of times with backoff when
-the connection fails or a proxy answers 502/503/504; writes are sent exactly once. Library exceptions
-become ``netmox_cli.errors`` types here, by exception class and HTTP status.
+Everything else in the provider calls ``get``/``post``/``put``/``delete`` with an API path, or ``read``
+with the shape the answer must have, and never sees proxmoxer or requests. proxmoxer returns
+``{"errors": <body>}`` for a 200 that is not JSON (a proxy's login page) and raises ``KeyError`` for JSON
+without ``data``; its serializer is replaced here, so that either is an ``InvalidResponse``.
+Idempotent GETs are retried a bounded number of times with backoff when the connection fails or a
+proxy answers 502/503/504; writes are sent exactly once. Library exceptions become
+``netmox_cli.errors`` types here, by exception class and HTTP status.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -17,6 +21,7 @@ from typing import Any
 
 import requests
 from proxmoxer import ProxmoxAPI
+from proxmoxer.backends.https import JsonSerializer
 from proxmoxer.core import ResourceException
 from requests.adapters import HTTPAdapter
 
@@ -24,12 +29,14 @@ from netmox_cli.config.schema import ProxmoxSide
 from netmox_cli.errors import (
     AuthenticationFailed,
     ConnectionFailed,
+    InvalidResponse,
     NetmoxError,
     PermissionDenied,
     RemoteError,
     StaleError,
     TLSError,
 )
+from netmox_cli.providers.proxmox.responses import ShapeError, check
 from netmox_cli.providers.tls import requests_verify
 
 log = logging.getLogger("netmox.proxmox")
@@ -39,6 +46,8 @@ RETRY_STATUSES = frozenset({502, 503, 504})
 # PVE's wording for a refused digest: qemu-server and pve-container/pve-guest-common respectively.
 STALE_MESSAGES = ("checksum mismatch", "detected modified configuration")
 PERMISSION = re.compile(r"Permission check failed \((?P<path>[^,()]*),\s*(?P<priv>[^()]+)\)")
+JSON_TYPES = frozenset(JsonSerializer.content_types)
+NOT_THE_API = "check host and any proxy in between"
 
 
 def split_host(host: str) -> tuple[str, int]:
@@ -86,6 +95,7 @@ class PveClient:
             verify_ssl=verify,
             timeout=section.timeout,
         )
+        self._api._store["serializer"] = StrictJson()
         session = self._api._store["session"]
         # One connection per worker thread of the snapshot pool.
         session.mount("https://", HTTPAdapter(pool_connections=1, pool_maxsize=max(10, section.workers)))
@@ -110,6 +120,15 @@ class PveClient:
                 self._sleep(self._backoff * 2 ** (attempt - 1))
         raise AssertionError("unreachable")
 
+    def read(self, path: str, shape: Any, **params: Any) -> Any:
+        """GET an answer that must have ``shape`` (an adapter of ``responses``); InvalidResponse if not."""
+        data = self.get(path, **params)
+        try:
+            return check(shape, data)
+        except ShapeError as error:
+            where = f"Proxmox VE at {self.location}"
+            raise InvalidResponse(f"{where} answered GET {path} with {error}", NOT_THE_API) from None
+
     def post(self, path: str, **data: Any) -> Any:
         return self._call("POST", path, data)
 
@@ -132,6 +151,10 @@ class PveClient:
             if method == "PUT":
                 return resource.put(**args)
             return resource.delete(**args)
+        except NotJson as exc:
+            raise InvalidResponse(
+                f"Proxmox VE at {self.location} answered {method} {path} with {exc}, not the API's JSON", NOT_THE_API
+            ) from None
         except (ResourceException, requests.RequestException) as exc:
             raise self.translate(exc, f"{method} {path}") from exc
 
@@ -187,6 +210,36 @@ class PveClient:
         if status == 595:
             return ConnectionFailed(f"{where} cannot reach the node for {what}: {message}", "is the node online?")
         return RemoteError(f"Proxmox VE refused {what} ({status}): {message}")
+
+
+class NotJson(ValueError):
+    """A 2xx answer that is not PVE's ``{"data": …}`` JSON; ``str()`` says what it was instead."""
+
+
+class StrictJson(JsonSerializer):
+    """proxmoxer's serializer, but a body that is not ``{"data": …}`` JSON raises instead of passing as data."""
+
+    def loads(self, response: requests.Response) -> Any:
+        media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media and media not in JSON_TYPES and not media.endswith("+json"):
+            raise NotJson(media)
+        if not response.content.strip():
+            raise NotJson("an empty body")
+        try:
+            body = json.loads(response.content.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise NotJson(f"truncated or malformed JSON ({exc})") from None
+        if not isinstance(body, dict) or "data" not in body:
+            raise NotJson(f"JSON without a data member ({type(body).__name__})")
+        return body["data"]
+
+    def loads_errors(self, response: requests.Response) -> Any:
+        """Field errors of a 4xx/5xx, or None when its body is not JSON (an HTML error page)."""
+        try:
+            body = json.loads(response.text)
+        except (UnicodeDecodeError, ValueError):
+            return None
+        return body.get("errors") if isinstance(body, dict) else None
 
 
 class _Transient(ConnectionFailed):

@@ -2,30 +2,39 @@
 
 The request pattern is fixed so that a cluster of hundreds of guests reads in seconds:
 
-* ``/version``, ``/cluster/status``, ``/nodes``, ``/cluster/resources?type=vm`` once each;
+* ``/version``, ``/cluster/status``, ``/nodes``, ``/cluster/resources?type=vm`` and
+  ``/access/permissions`` (can the token see every guest?) once each;
 * ``/nodes/{node}/config`` once per online node (the node description);
 * ``…/{qemu|lxc}/{vmid}/config`` once per guest, on a bounded thread pool;
 * plus, for addresses only: ``…/lxc/{vmid}/interfaces`` per *running* container and
   ``…/agent/network-get-interfaces`` per *running* VM whose agent is enabled.
 
-Guests on an offline node are listed from their ``/cluster/resources`` row only (their config cannot
-be read); ``meta["incomplete"]`` names them.
+Every answer is shape-checked (``responses``): a cluster-level answer that is not what its endpoint
+returns fails the connection (``InvalidResponse``), never reads as "no guests". Guests on an offline
+node, and guests whose config read fails or is not a config, are listed from their
+``/cluster/resources`` row only, ``incomplete`` with the reason; ``meta["incomplete"]`` names them.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from threading import Lock
 from typing import Any, TypeVar
 
-from netmox_cli.errors import NetmoxError
+from netmox_cli.errors import InvalidResponse, NetmoxError, PermissionDenied, RemoteError
 from netmox_cli.model.state import ClusterState, Guest, Node, Side
 from netmox_cli.providers.base import Progress
-from netmox_cli.providers.proxmox import parse
+from netmox_cli.providers.proxmox import checks, parse, responses
 from netmox_cli.providers.proxmox.client import PveClient
 
+log = logging.getLogger("netmox.proxmox")
 GUEST_TYPES = ("qemu", "lxc")
+# Failures of one guest's config read that leave that guest incomplete: an answer that is not a config,
+# a refusal or a server error about that guest (it vanished meanwhile, its config file is broken).
+# Everything else (rejected token, refused connection or timeouts after retries, TLS) fails the connection.
+GUEST_FAILURES = (InvalidResponse, RemoteError, PermissionDenied)
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -44,17 +53,19 @@ class Snapshotter:
     def take(self, progress: Progress | None = None) -> ClusterState:
         say = progress or (lambda _message: None)
         say("reading Proxmox VE cluster")
-        version = self._client.get("/version") or {}
-        status = self._client.get("/cluster/status") or []
-        node_rows = [row for row in self._client.get("/nodes") or [] if isinstance(row, dict) and row.get("node")]
-        rows = [row for row in self._client.get("/cluster/resources", type="vm") or [] if self._wanted(row)]
+        client = self._client
+        version = client.read("/version", responses.VERSION)
+        status = client.read("/cluster/status", responses.CLUSTER_STATUS)
+        node_rows = client.read("/nodes", responses.NODES)
+        rows = [row for row in client.read("/cluster/resources", responses.RESOURCES, type="vm") if self._wanted(row)]
+        blind_spot = checks.blind_spot(client.read("/access/permissions", responses.PERMISSIONS))
         online = {row["node"] for row in node_rows if row.get("status") == "online"}
 
         nodes = self._pooled(self._read_node, sorted(node_rows, key=lambda row: row["node"]), online)
         done = Counter(len(rows), say)
         guests = self._pooled(lambda row, on: done.tick(self._read_guest(row, on)), rows, online)
 
-        cluster = next((row for row in status if isinstance(row, dict) and row.get("type") == "cluster"), None)
+        cluster = next((row for row in status if row.get("type") == "cluster"), None)
         quorate = parse.to_bool(cluster.get("quorate")) if cluster else True  # a single node is its own quorum
         meta = {
             "version": str(version.get("version", "")),
@@ -62,7 +73,7 @@ class Snapshotter:
             "quorate": "yes" if quorate else "no",
             "nodes_online": f"{len(online)}/{len(node_rows)}",
         }
-        incomplete = sorted(row["vmid"] for row in rows if row.get("node") not in online)
+        incomplete = sorted(guest.vmid for guest in guests if guest.incomplete)
         if incomplete:
             meta["incomplete"] = ",".join(str(vmid) for vmid in incomplete)
         return ClusterState(
@@ -71,15 +82,16 @@ class Snapshotter:
             nodes=nodes,
             guests=sorted(guests, key=lambda guest: (guest.vmid, guest.kind)),
             meta=meta,
+            identity=identity(client.location, cluster, status, node_rows),
+            blind_spot=blind_spot,
         )
 
     # ---------------------------------------------------------------- pieces
 
-    def _wanted(self, row: Any) -> bool:
-        """A guest row we model: qemu/lxc with a vmid and node; templates only when configured."""
-        if not isinstance(row, dict) or row.get("type") not in GUEST_TYPES:
-            return False
-        if parse.to_int(row.get("vmid")) is None or not row.get("node"):
+    def _wanted(self, row: Mapping[str, Any]) -> bool:
+        """A guest row we model (qemu/lxc; the shape check made sure it has a vmid and node); templates
+        only when configured."""
+        if row.get("type") not in GUEST_TYPES:
             return False
         return self._include_templates or not parse.to_bool(row.get("template"))
 
@@ -93,18 +105,19 @@ class Snapshotter:
     def _read_node(self, row: Mapping[str, Any], online: set[str]) -> Node:
         node = Node(name=row["node"], status=row.get("status") or None)
         if row["node"] in online:
-            config = self._client.get(f"/nodes/{row['node']}/config") or {}
+            config = self._client.read(f"/nodes/{row['node']}/config", responses.NODE_CONFIG)
             node.description = str(config.get("description") or "")
             node.revision = str(config["digest"]) if config.get("digest") else None
         return node
 
     def _read_guest(self, row: Mapping[str, Any], online: set[str]) -> Guest:
         if row["node"] not in online:
-            guest = parse.guest_from_config(row, None)
-            guest.incomplete = True
-            return guest
+            return incomplete(row, f"node {row['node']} is offline: the guest's configuration cannot be read")
         base = f"/nodes/{row['node']}/{row['type']}/{row['vmid']}"
-        config = self._client.get(f"{base}/config") or {}
+        try:
+            config = self._client.read(f"{base}/config", responses.CONFIG)
+        except GUEST_FAILURES as error:
+            return incomplete(row, f"its config could not be read: {error.message}")
         guest = parse.guest_from_config(row, config)
         if row["type"] == "qemu":
             self._qemu_addresses(guest, config, base)
@@ -117,13 +130,11 @@ class Snapshotter:
         if not self._guest_agent or guest.status != "running" or not parse.agent_enabled(config.get("agent")):
             return
         try:
-            answer = self._client.get(f"{base}/agent/network-get-interfaces")
-        except NetmoxError:
+            answer = self._client.read(f"{base}/agent/network-get-interfaces", responses.AGENT)
+        except NetmoxError as error:  # agent not running, or an answer that is not an interface list
+            log.debug("qemu %s: addresses unknown: %s", guest.vmid, error.message)
             return
-        result = answer.get("result") if isinstance(answer, dict) else None
-        if not isinstance(result, list):  # {"error": {"class": "Unsupported", …}}
-            return
-        found = parse.runtime_addresses(result)
+        found = parse.runtime_addresses(answer["result"])
         for interface in guest.interfaces:
             if interface.mac:
                 interface.ips = found.get(interface.mac.lower(), [])
@@ -141,8 +152,9 @@ class Snapshotter:
         found: dict[str, list[str]] | None = None
         if guest.status == "running" and any(dynamic for _, dynamic in addressing.values()):
             try:
-                found = parse.runtime_addresses(self._client.get(f"{base}/interfaces"))
-            except NetmoxError:
+                found = parse.runtime_addresses(self._client.read(f"{base}/interfaces", responses.LXC_INTERFACES))
+            except NetmoxError as error:
+                log.debug("lxc %s: live addresses unknown: %s", guest.vmid, error.message)
                 found = None
         for interface in guest.interfaces:
             static, dynamic = addressing[interface.name]
@@ -155,6 +167,28 @@ class Snapshotter:
                 interface.ips = static
             else:
                 interface.ips = None
+
+
+def incomplete(row: Mapping[str, Any], reason: str) -> Guest:
+    """A guest known only from its ``/cluster/resources`` row: the planner compares and changes nothing for it."""
+    guest = parse.guest_from_config(row, None)
+    guest.incomplete = True
+    guest.incomplete_reason = reason
+    return guest
+
+
+def identity(
+    location: str,
+    cluster: Mapping[str, Any] | None,
+    status: list[Mapping[str, Any]],
+    node_rows: list[Mapping[str, Any]],
+) -> str:
+    """``Proxmox VE cluster NAME at URL``, or ``Proxmox VE node NAME at URL`` for a node without a cluster."""
+    if cluster and cluster.get("name"):
+        return f"Proxmox VE cluster {cluster['name']} at {location}"
+    local = next((row.get("name") for row in status if row.get("type") == "node" and row.get("name")), None)
+    node = local or next((row["node"] for row in node_rows), None) or "?"
+    return f"Proxmox VE node {node} at {location}"
 
 
 class Counter:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from netmox_cli.errors import NotInitialized
 from netmox_cli.model.state import ClusterState, Disk, Guest, Interface, Node, Side
 from netmox_cli.providers.netbox import NetboxProvider
 from tests.integration.netbox.seed import (
@@ -97,7 +98,9 @@ def test_snapshot_maps_devices_vms_interfaces_ips_macs_disks_tags_and_platform(p
             ),
         ],
         meta=state.meta,
+        identity=state.identity,
     )
+    assert state.identity == f"NetBox {provider.location} cluster {cluster_id(nb, cluster)}"
     assert state.meta["vms_without_vmid"] == "1"
     assert all(g.revision and g.remote_id for g in state.guests)
     assert all(n.revision and n.remote_id for n in state.nodes)
@@ -110,10 +113,14 @@ def test_snapshot_of_another_cluster_does_not_see_these_objects(provider, initia
     assert [g.vmid for g in provider.snapshot().guests] == [101]
 
 
-def test_missing_cluster_is_an_empty_state_that_says_so(initialized):
-    state = NetboxProvider(initialized.section(), cluster="no-such-cluster-xyz").snapshot()
-    assert (state.nodes, state.guests) == ([], [])
-    assert "missing" in state.meta["cluster"]
+def test_a_missing_cluster_is_an_error_not_an_empty_cluster(initialized):
+    """Read as empty, every Proxmox VE guest of the connection would look deleted in NetBox."""
+    with pytest.raises(NotInitialized) as caught:
+        NetboxProvider(initialized.section(), cluster="no-such-cluster-xyz").snapshot()
+    assert caught.value.one_line() == (
+        f"cluster 'no-such-cluster-xyz' does not exist in NetBox at {initialized.url}; "
+        "check cluster = in netmox.toml, or create it with `netmox init`"
+    )
 
 
 def test_small_pages_still_return_every_object(initialized, cluster, nb, net):

@@ -132,6 +132,7 @@ def test_check_reports_version_cluster_nodes_and_token(provider: ProxmoxProvider
         "cluster": (True, "lab, quorate"),
         "nodes": (False, "2/3 online; not online: pve3 (their guests cannot be read or written)"),
         "token": (True, "root@pam!netmox can read and write"),
+        "visibility": (True, "root@pam!netmox sees every guest (VM.Audit on /vms)"),
     }
 
 

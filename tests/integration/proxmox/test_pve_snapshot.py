@@ -123,12 +123,24 @@ def without_revisions(state: ClusterState) -> ClusterState:
     copy = state.model_copy(deep=True)
     for item in [*copy.nodes, *copy.guests]:
         item.revision = None
+    copy.identity = None  # names the lab's random port: asserted on its own
     return copy
 
 
 def test_snapshot_of_the_lab_matches_the_expected_state(provider: ProxmoxProvider, lab: LabPve) -> None:
     state = provider.snapshot()
     assert without_revisions(state) == EXPECTED_LAB
+
+
+def test_the_snapshot_names_the_cluster_and_where_it_was_read(provider: ProxmoxProvider, lab: LabPve) -> None:
+    state = provider.snapshot()
+    assert (state.identity, state.blind_spot) == (f"Proxmox VE cluster lab at {lab.url}", None)
+
+
+def test_a_node_without_a_cluster_is_named_as_a_node(pve_lab: LabPve, fakepve_cafile: str) -> None:
+    pve_lab.cluster_name = None
+    state = ProxmoxProvider(proxmox_section(pve_lab, fakepve_cafile)).snapshot()
+    assert state.identity == f"Proxmox VE node pve1 at {pve_lab.url}"
 
 
 def test_each_guest_revision_is_its_config_digest(provider: ProxmoxProvider, lab: LabPve) -> None:
@@ -151,7 +163,7 @@ def test_snapshot_requests_are_constant_plus_one_config_per_guest_plus_address_r
     provider.snapshot()
     paths = [path for _, path, _ in lab.requests]
     nodes, guests, address_reads = 3, 5, 3  # web01 agent, db01 agent (down), dns01 interfaces
-    assert len(paths) == 4 + nodes + guests + address_reads
+    assert len(paths) == 5 + nodes + guests + address_reads
     assert (
         sum(
             path.endswith("/config") and "/nodes/pve" in path and "/qemu/" not in path and "/lxc/" not in path
@@ -167,7 +179,7 @@ def test_request_count_is_c_plus_guests(pve_lab: LabPve, fakepve_cafile: str, co
     provider = ProxmoxProvider(proxmox_section(pve_lab, fakepve_cafile))
     pve_lab.requests.clear()
     state = provider.snapshot()
-    c = 4 + len(pve_lab.nodes)  # version, cluster status, nodes, resources + one config per node
+    c = 5 + len(pve_lab.nodes)  # version, cluster status, nodes, resources, permissions + one config per node
     assert len(state.guests) == count
     assert len(pve_lab.requests) == c + count
 

@@ -43,7 +43,9 @@ def test_snapshot_writes_a_file_the_file_provider_reads_back(netmox: Netmox, tmp
     )
     assert result.exit_code == 0
     assert result.stdout == f"Wrote the Proxmox VE side of homelab (3 nodes, 16 guests) to {out}\n"
-    assert read_snapshot(out, Side.PROXMOX) == read_snapshot(EXAMPLE / "proxmox.json", Side.PROXMOX)
+    written = read_snapshot(out, Side.PROXMOX)
+    assert written.identity == f"file {(EXAMPLE / 'proxmox.json').resolve()}"  # where it was read from
+    assert written.model_copy(update={"identity": None}) == read_snapshot(EXAMPLE / "proxmox.json", Side.PROXMOX)
 
 
 def test_snapshot_of_an_unknown_connection_is_an_error(netmox: Netmox, tmp_path: Path) -> None:

@@ -137,3 +137,13 @@ def test_writes_are_atomic_and_leave_no_temporary_files(provider, tmp_path):
         )
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["proxmox.json"]
+
+
+def test_a_snapshot_file_is_identified_by_its_absolute_path(tmp_path, monkeypatch):
+    """Whatever live system the file was written from, the file is what a plan against it targets."""
+    state = lab_state()
+    state.identity = "Proxmox VE cluster lab at https://pve1:8006"
+    write_snapshot(state, tmp_path / "proxmox.json")
+    monkeypatch.chdir(tmp_path)
+    provider = FileProvider(FileSide(type="file", path=Path("proxmox.json")), side=Side.PROXMOX, cluster="lab")
+    assert provider.snapshot().identity == f"file {(tmp_path / 'proxmox.json').resolve()}"
