@@ -263,3 +263,30 @@ def test_a_token_that_cannot_see_every_guest_says_so_in_check_and_in_the_snapsho
     snapshot = json.loads((lab.root / "pve.json").read_text(encoding="utf-8"))
     assert snapshot["blind_spot"] == reason
     assert [guest["vmid"] for guest in snapshot["guests"]] == [100]
+
+
+def test_a_token_that_cannot_see_every_guest_never_deletes_what_it_does_not_see(new_lab, new_pve) -> None:
+    lab: Lab = new_lab("blind-apply")
+    pve = new_pve()
+    seed_pve(pve, unused_prefix(lab.netbox.api()))
+    lab.add("lab", pve)
+    lab.netmox("apply", "--prefer", "proxmox", "--auto-approve")  # documented with a token that sees everything
+    nb = lab.netbox.api()
+    documented = {vm.name for vm in nb.virtualization.virtual_machines.filter(cluster=lab.connections[0].cluster)}
+    pve.apitokens[f"audit@pve!{TOKEN_NAME}"] = TOKEN_SECRET
+    pve.grant(f"audit@pve!{TOKEN_NAME}", "/", "Sys.Audit")
+    pve.grant(f"audit@pve!{TOKEN_NAME}", "/vms/100", "VM.Audit")
+    lab.config.write_text(
+        lab.config.read_text(encoding="utf-8").replace(f'user = "{TOKEN_USER}"', 'user = "audit@pve"'),
+        encoding="utf-8",
+    )
+
+    result = lab.netmox("apply", "--prefer", "proxmox", "--allow-delete", "--auto-approve")
+
+    assert "conflict: not deleted on NetBox: the token cannot see every guest (VM.Audit missing on /vms)" in (
+        result.stdout
+    )
+    assert "delete on NetBox: applied" not in result.stdout
+    assert {vm.name for vm in nb.virtualization.virtual_machines.filter(cluster=lab.connections[0].cluster)} == (
+        documented
+    )
