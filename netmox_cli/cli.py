@@ -2,13 +2,13 @@
 
 Every command is wrapped by ``guarded``: a ``NetmoxError`` becomes one line on stderr and its exit code;
 anything unexpected becomes one line too, with the traceback only under ``--debug`` / ``NETMOX_DEBUG=1``.
+Both pass through the redactor (netmox_cli/redact.py), as does everything on stdout, stderr and the log.
 """
 
 from __future__ import annotations
 
 import functools
 import sys
-import traceback
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
@@ -18,6 +18,8 @@ from netmox_cli import __version__
 from netmox_cli.commands import _common, apply, check, history, init, plan, show, snapshot
 from netmox_cli.environment import NETMOX_DEBUG
 from netmox_cli.errors import NetmoxError
+from netmox_cli.redact import REDACTOR, guard_streams, install_logging, redact, redacted_traceback
+from netmox_cli.render.safe import safe
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -32,7 +34,8 @@ app = typer.Typer(
 
 
 def fail(message: str, code: int) -> typer.Exit:
-    print(f"error: {message}", file=sys.stderr)
+    """The user's error line: secrets masked, and text quoted from either side unable to forge a line."""
+    print(f"error: {safe(redact(message))}", file=sys.stderr)
     return typer.Exit(code)
 
 
@@ -47,13 +50,14 @@ def guarded(function: F) -> F:
             raise
         except NetmoxError as error:
             if _common.GLOBAL.debug:
-                traceback.print_exc(file=sys.stderr)
+                sys.stderr.write(redacted_traceback())
             raise fail(error.one_line(), error.exit_code) from None
         except KeyboardInterrupt:
             raise fail("interrupted", 130) from None
         except Exception as error:
-            if _common.GLOBAL.debug:
-                raise
+            if _common.GLOBAL.debug:  # printed here, not by Python, so that the redactor sees it
+                sys.stderr.write(redacted_traceback())
+                raise fail(f"unexpected {type(error).__name__}: {error}", 1) from None
             raise fail(f"unexpected {type(error).__name__}: {error} (run with --debug for the traceback)", 1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -74,6 +78,9 @@ def root(
     ] = False,
 ) -> None:
     """netmox: plan first, then apply."""
+    REDACTOR.clear()  # secrets are registered by this run's config load
+    guard_streams()
+    install_logging()
     _common.GLOBAL.debug = debug
     _common.GLOBAL.no_color = no_color
 

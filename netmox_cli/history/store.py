@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from netmox_cli.errors import ConfigError
+from netmox_cli.redact import REDACTOR
 
 MIGRATIONS: list[list[str]] = [
     [
@@ -163,6 +164,7 @@ class HistoryStore:
                 raise
 
     def start_run(self, run: RunStart) -> int:
+        run = RunStart.model_validate(REDACTOR.redact_value(run.model_dump()))  # no secret in the database
         cursor = self._db.execute(
             "INSERT INTO runs (started, user, host, origin, command, prefer, policy, plan_digest)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -176,6 +178,7 @@ class HistoryStore:
 
     def record(self, run_id: int, rows: list[ChangeRecord]) -> None:
         """Store one change's rows in one transaction, committed before returning."""
+        rows = [ChangeRecord.model_validate(REDACTOR.redact_value(row.model_dump())) for row in rows]  # no secrets
         self._db.execute("BEGIN IMMEDIATE")
         try:
             for row in rows:
