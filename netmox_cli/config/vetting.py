@@ -43,7 +43,7 @@ def check_url(value: object) -> object:
         has_credentials = parts.username is not None or parts.password is not None
     except ValueError:
         return value  # not a URL at all: the client says so, naming netbox.url
-    if not parts.scheme and "@" in value.split("/", 1)[0]:
+    if not parts.netloc and "@" in value.split("/", 1)[0]:  # "user:pw@host" without a scheme
         has_credentials = True
     if has_credentials:
         raise ValueError(URL_CREDENTIALS)

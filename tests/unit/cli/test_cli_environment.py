@@ -5,8 +5,6 @@ from __future__ import annotations
 import io
 import sys
 
-import pytest
-
 from netmox_cli.commands import plan as plan_command
 from netmox_cli.commands._common import console
 from netmox_cli.environment import command_line, detect_origin
