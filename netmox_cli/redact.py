@@ -25,6 +25,7 @@ class Redactor:
 
     def __init__(self) -> None:
         self._variants: set[str] = set()
+        self._longest_first: tuple[str, ...] = ()  # sorted once per registration, not once per write
 
     def register(self, secret: str | None) -> None:
         """Remember ``secret`` (and its JSON, repr and URL-quoted spellings) so that it is masked from now on."""
@@ -39,16 +40,18 @@ class Redactor:
             urllib.parse.quote_plus(secret),
         }
         self._variants.update(s for s in spellings if len(s) >= MIN_LENGTH)
+        self._longest_first = tuple(sorted(self._variants, key=len, reverse=True))
 
     def clear(self) -> None:
         self._variants.clear()
+        self._longest_first = ()
 
     def __bool__(self) -> bool:
         return bool(self._variants)
 
     def redact(self, text: str) -> str:
         """``text`` with every known secret replaced by ``***`` (longest first, so no fragment survives)."""
-        for variant in sorted(self._variants, key=len, reverse=True):
+        for variant in self._longest_first:
             if variant in text:
                 text = text.replace(variant, MASK)
         return text

@@ -7,6 +7,7 @@ import io
 import json
 import logging
 import urllib.parse
+from collections.abc import Iterator
 
 import pytest
 
@@ -51,7 +52,7 @@ def test_json_like_values_are_redacted_throughout(redactor: Redactor) -> None:
 
 
 @pytest.fixture
-def registered() -> str:
+def registered() -> Iterator[str]:
     REDACTOR.clear()
     REDACTOR.register(SECRET)
     yield SECRET

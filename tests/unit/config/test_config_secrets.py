@@ -4,6 +4,7 @@ credentials refused with an error that names the key and never shows the value, 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,10 +30,12 @@ token_value = {token_value}
 
 
 @pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in ("NETBOX_URL", "NETBOX_TOKEN", "PVE_SECRET"):
         monkeypatch.delenv(name, raising=False)
     REDACTOR.clear()
+    yield
+    REDACTOR.clear()  # the redactor is process-wide: leave no secret behind for other tests
 
 
 def config_file(
