@@ -4,14 +4,15 @@ Every command is wrapped by ``guarded``: a ``NetmoxError`` becomes one line on s
 anything unexpected becomes one line too, with the traceback only under ``--debug`` / ``NETMOX_DEBUG=1``.
 Usage errors (unknown option, bad value) exit 1 as terraform's do, never click's 2: under
 ``plan --detailed-exitcode`` 2 means "changes present", and a CI gate must not read a typo as drift.
+Both pass through the redactor (netmox_cli/redact.py), as does everything on stdout, stderr and the log.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import signal
 import sys
-import traceback
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
@@ -22,6 +23,8 @@ from netmox_cli import __version__
 from netmox_cli.commands import _common, apply, check, history, init, plan, show, snapshot
 from netmox_cli.environment import NETMOX_DEBUG
 from netmox_cli.errors import Interrupted, NetmoxError
+from netmox_cli.redact import REDACTOR, guard_streams, install_logging, redact, redacted_traceback
+from netmox_cli.render.safe import safe
 
 try:  # typer >= 0.20 vendors click; older versions use click itself
     from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
@@ -75,7 +78,8 @@ app = typer.Typer(
 
 
 def fail(message: str, code: int) -> typer.Exit:
-    print(f"error: {message}", file=sys.stderr)
+    """The user's error line: secrets masked, and text quoted from either side unable to forge a line."""
+    print(f"error: {safe(redact(message))}", file=sys.stderr)
     return typer.Exit(code)
 
 
@@ -90,14 +94,15 @@ def guarded(function: F) -> F:
             raise
         except NetmoxError as error:
             if _common.GLOBAL.debug:
-                traceback.print_exc(file=sys.stderr)
+                sys.stderr.write(redacted_traceback())
             raise fail(error.one_line(), error.exit_code) from None
         except KeyboardInterrupt as error:
             signum = error.signum if isinstance(error, Interrupted) else signal.SIGINT
             raise fail(f"interrupted ({signal.Signals(signum).name})", 128 + signum) from None
         except Exception as error:
-            if _common.GLOBAL.debug:
-                raise
+            if _common.GLOBAL.debug:  # printed here, not by Python, so that the redactor sees it
+                sys.stderr.write(redacted_traceback())
+                raise fail(f"unexpected {type(error).__name__}: {error}", 1) from None
             raise fail(f"unexpected {type(error).__name__}: {error} (run with --debug for the traceback)", 1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -118,6 +123,11 @@ def root(
     ] = False,
 ) -> None:
     """netmox: plan first, then apply."""
+    REDACTOR.clear()  # secrets are registered by this run's config load
+    guard_streams()
+    install_logging()
+    # --debug shows netmox's own debug records (contained failures with their tracebacks), redacted.
+    logging.getLogger("netmox_cli").setLevel(logging.DEBUG if debug else logging.NOTSET)
     _common.GLOBAL.debug = debug
     _common.GLOBAL.no_color = no_color
 

@@ -22,6 +22,7 @@ from netmox_cli.history import HistoryStore, history_path
 from netmox_cli.model.plan import FORMAT_VERSION, Plan
 from netmox_cli.model.state import Side
 from netmox_cli.providers.base import Progress
+from netmox_cli.redact import redact
 from netmox_cli.render.json_view import render_json
 from netmox_cli.render.markdown import render_markdown
 from netmox_cli.render.text import plan_lines
@@ -171,8 +172,9 @@ def read_plan(path: Path) -> Plan:
 
 
 def write_plan(plan: Plan, path: Path) -> None:
+    """The plan file, with every configured secret masked (an error message in it may quote one)."""
     try:
-        path.write_text(render_json(plan), encoding="utf-8")
+        path.write_text(redact(render_json(plan)), encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot write the plan ({exc.strerror})") from None
 

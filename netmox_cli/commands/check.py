@@ -13,6 +13,7 @@ from netmox_cli.errors import NetmoxError
 from netmox_cli.model.state import Side
 from netmox_cli.providers.base import CheckResult
 from netmox_cli.providers.factory import build_provider
+from netmox_cli.render.safe import safe
 
 
 def check_side(config: NetmoxConfig, name: str, side: Side) -> list[CheckResult]:
@@ -32,7 +33,8 @@ def check_side(config: NetmoxConfig, name: str, side: Side) -> list[CheckResult]
 def result_line(name: str, side: Side, result: CheckResult) -> Text:
     mark = "ok  " if result.ok else "FAIL"
     detail = f": {result.detail}" if result.detail else ""
-    return Text(f"{mark} {name} {side.label} {result.label}{detail}", style="green" if result.ok else "bold red")
+    line = safe(f"{mark} {name} {side.label} {result.label}{detail}")  # details quote the servers' answers
+    return Text(line, style="green" if result.ok else "bold red")
 
 
 def command(

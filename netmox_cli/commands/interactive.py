@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.text import Text
 
 from netmox_cli.model.plan import Change, Direction, Issue, Plan, PropertyChange
+from netmox_cli.render.safe import safe
 from netmox_cli.render.text import object_label
 from netmox_cli.render.values import one
 
@@ -18,9 +19,9 @@ SKIPPED_BY_USER = "skipped interactively"
 
 
 def ask(out: Console, change: Change, prop: PropertyChange) -> Direction:
-    out.print(Text(f"{change.connection}/{object_label(change)} {prop.name}", style="bold"))
-    out.print(Text(f"  [n] NetBox:     {one(prop.name, prop.netbox)}"))
-    out.print(Text(f"  [p] Proxmox VE: {one(prop.name, prop.proxmox)}"))
+    out.print(Text(safe(f"{change.connection}/{object_label(change)} {prop.name}"), style="bold"))
+    out.print(Text(f"  [n] NetBox:     {safe(one(prop.name, prop.netbox))}"))
+    out.print(Text(f"  [p] Proxmox VE: {safe(one(prop.name, prop.proxmox))}"))
     current = {v: k for k, v in CHOICES.items()}[prop.direction]
     while True:
         answer = out.input(f"  Take which value? n = NetBox, p = Proxmox VE, s = skip [{current}]: ").strip().lower()

@@ -21,6 +21,7 @@ from netmox_cli.commands._common import (
 from netmox_cli.engine.planning import make_plan
 from netmox_cli.engine.session import open_providers, select_connections
 from netmox_cli.model.plan import Plan
+from netmox_cli.render.safe import safe
 
 EXIT_IN_SYNC, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 
@@ -29,7 +30,7 @@ def report_connection_errors(plan: Plan) -> bool:
     """Name every connection that could not be planned on stderr; True when there was one."""
     failed = [info for info in plan.connections if info.error]
     for info in failed:
-        print(f"error: {info.error}", file=sys.stderr)
+        print(f"error: {safe(info.error)}", file=sys.stderr)
     return bool(failed)
 
 

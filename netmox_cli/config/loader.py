@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from netmox_cli.config.schema import NetmoxConfig, PolicyConfig
+from netmox_cli.config.secrets import apply_environment_defaults, register_secrets
 from netmox_cli.errors import ConfigError
 from netmox_cli.textfiles import not_utf8
 
@@ -108,12 +109,15 @@ def _resolve_relative_paths(config: NetmoxConfig, base: Path) -> None:
 
 
 def load_config(path: Path) -> NetmoxConfig:
+    """The validated config, with environment defaults filled in and every secret known to the redactor."""
     raw = expand_env(read_toml(path), path)
     try:
         config = NetmoxConfig.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(path, exc, raw), "see the config reference in the README") from None
     _resolve_relative_paths(config, path.parent)
+    apply_environment_defaults(config, path)
+    register_secrets(config)
     _check_ca_bundles(config, path)
     return config
 

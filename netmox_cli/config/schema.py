@@ -1,7 +1,8 @@
 """The shape of ``netmox.toml``, validated with pydantic.
 
-Secrets are ``SecretStr`` so that no repr, log line or plan can show them; any string value may be a
-``${ENV_VAR}`` reference, resolved by the loader before validation.
+Secrets are ``SecretStr`` so that no repr, log line or plan can show them, cleaned of the whitespace a
+file adds (config/secrets.py); any string value may be a ``${ENV_VAR}`` reference, resolved by the
+loader before validation.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from netmox_cli.config.vetting import check_url, clean_secret
 from netmox_cli.model.plan import Direction
 from netmox_cli.model.state import Side
 
@@ -115,6 +117,16 @@ class NetboxSide(_Section):
     journal: bool = True
     defaults: NetboxDefaults = Field(default_factory=NetboxDefaults)
 
+    @field_validator("token", mode="before")
+    @classmethod
+    def _clean_token(cls, value: object) -> object:
+        return clean_secret(value)
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def _no_credentials_in_url(cls, value: object) -> object:
+        return check_url(value)
+
 
 class ProxmoxDefaults(_Section):
     """Values for guests netmox creates on Proxmox VE."""
@@ -175,9 +187,16 @@ class ProxmoxSide(_Section):
     task_timeout: float = 600.0
     defaults: ProxmoxDefaults = Field(default_factory=ProxmoxDefaults)
 
+    @field_validator("token_value", mode="before")
+    @classmethod
+    def _clean_token_value(cls, value: object) -> object:
+        return clean_secret(value)
+
     @field_validator("host")
     @classmethod
     def _host_and_port(cls, value: str) -> str:
+        if "@" in value:
+            raise ValueError("put the token in proxmox.token_value, not in the host")
         return check_host(value)
 
     @field_validator("user")

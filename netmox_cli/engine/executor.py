@@ -172,7 +172,7 @@ class Executor:
         except NetmoxError as error:
             outcome = ChangeOutcome(change, ChangeStatus.FAILED, error.one_line())
         except Exception as error:  # the one place an unexpected failure is contained: record it, go on
-            log.exception("unexpected error applying %s", change.id)
+            log.debug("unexpected error applying %s", change.id, exc_info=True)  # shown with --debug
             outcome = ChangeOutcome(change, ChangeStatus.FAILED, f"{type(error).__name__}: {error}")
         if outcome.status is not ChangeStatus.APPLIED and change.kind is ObjectKind.NODE:
             self._failed_nodes.add((change.connection, change.key, change.target))

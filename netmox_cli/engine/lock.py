@@ -22,6 +22,7 @@ from typing import IO
 from netmox_cli.environment import NETMOX_LOCK_DIR
 from netmox_cli.errors import ConfigError, LockTimeout
 from netmox_cli.os_errors import describe_os_error
+from netmox_cli.redact import redact
 
 _POLL_SECONDS = 0.2
 
@@ -68,16 +69,13 @@ def connection_lock(lock_dir: Path, connection: str, timeout: float) -> Iterator
                 time.sleep(_POLL_SECONDS)
         handle.seek(0)
         handle.truncate()
-        handle.write(
-            json.dumps(
-                {
-                    "pid": os.getpid(),
-                    "user": getpass.getuser(),
-                    "host": socket.gethostname(),
-                    "since": datetime.now(UTC).isoformat(timespec="seconds"),
-                }
-            )
-        )
+        holder = {
+            "pid": os.getpid(),
+            "user": getpass.getuser(),
+            "host": socket.gethostname(),
+            "since": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        handle.write(redact(json.dumps(holder)))  # every file netmox writes passes the redactor
         handle.flush()
         try:
             yield

@@ -25,6 +25,7 @@ from pydantic import BaseModel, Field
 
 from netmox_cli.errors import HistoryError
 from netmox_cli.os_errors import describe_os_error
+from netmox_cli.redact import REDACTOR
 
 MIGRATIONS: list[list[str]] = [
     [
@@ -258,6 +259,7 @@ class HistoryStore:
         return known
 
     def start_run(self, run: RunStart) -> int:
+        run = RunStart.model_validate(REDACTOR.redact_value(run.model_dump()))  # no secret in the database
         cursor = self._db.execute(
             "INSERT INTO runs (started, user, host, origin, command, prefer, policy, plan_digest)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -271,6 +273,7 @@ class HistoryStore:
 
     def record(self, run_id: int, rows: list[ChangeRecord]) -> None:
         """Store one change's rows in one transaction, committed before returning."""
+        rows = [ChangeRecord.model_validate(REDACTOR.redact_value(row.model_dump())) for row in rows]  # no secrets
         with self._transaction():
             for row in rows:
                 self._db.execute(

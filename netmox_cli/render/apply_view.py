@@ -1,4 +1,7 @@
-"""What apply prints: the destructive-change warning, one line per change as it finishes, the final tally."""
+"""What apply prints: the destructive-change warning, one line per change as it finishes, the final tally.
+
+Results, errors and warnings quote the servers' own words (and names from either side): each line goes
+through ``safe`` before it is printed."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from rich.text import Text
 
 from netmox_cli.engine.executor import ApplyReport, ChangeOutcome, ChangeStatus
 from netmox_cli.model.plan import Change, Plan
+from netmox_cli.render.safe import safe
 from netmox_cli.render.text import is_destructive, object_label, verb
 
 STATUS_STYLES = {
@@ -20,7 +24,7 @@ STATUS_STYLES = {
 
 
 def change_title(change: Change) -> str:
-    return f"{change.connection}/{object_label(change)}: {verb(change)}"
+    return safe(f"{change.connection}/{object_label(change)}: {verb(change)}")
 
 
 def destructive_warning(plan: Plan) -> Text | None:
@@ -35,7 +39,8 @@ def outcome_line(outcome: ChangeOutcome) -> Text:
     detail = f" ({outcome.error})" if outcome.error else ""
     if outcome.status is ChangeStatus.APPLIED and outcome.result is not None and outcome.result.message:
         detail = f" ({outcome.result.message})"
-    return Text(f"{change_title(outcome.change)}: {outcome.status.value}{detail}", style=STATUS_STYLES[outcome.status])
+    line = safe(f"{change_title(outcome.change)}: {outcome.status.value}{detail}")
+    return Text(line, style=STATUS_STYLES[outcome.status])
 
 
 def final_line(report: ApplyReport) -> str:
@@ -77,4 +82,4 @@ class ProgressView:
         self.console.print(outcome_line(outcome))
         if outcome.result is not None:
             for warning in outcome.result.warnings:
-                self.console.print(Text(f"  warning: {warning}", style="yellow"))
+                self.console.print(Text(f"  warning: {safe(warning)}", style="yellow"))

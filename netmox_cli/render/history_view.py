@@ -1,4 +1,7 @@
-"""``netmox history`` views: the run list and one run with its changes, as text or JSON."""
+"""``netmox history`` views: the run list and one run with its changes, as text or JSON.
+
+What the database holds came from either side (names, errors) or a command line: every text line goes
+through ``safe``; the JSON form escapes control characters by itself (``json.dumps``)."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from pathlib import Path
 from rich.text import Text
 
 from netmox_cli.history.store import SENT, ChangeRecord, RunRecord
+from netmox_cli.render.safe import quoted, safe
 from netmox_cli.render.values import one
 
 
@@ -26,31 +30,31 @@ def runs_text(runs: list[RunRecord], missing: Path | None = None) -> list[Text]:
     if not runs:
         return [Text("No runs recorded yet.")]
     header = Text(f"{'RUN':>4}  {'STARTED':<25}  {'OUTCOME':<11}  {'CHANGES':>11}  WHO / COMMAND", style="bold")
-    return [header, *(Text(run_line(run)) for run in runs)]
+    return [header, *(Text(safe(run_line(run))) for run in runs)]
 
 
 def change_line(record: ChangeRecord) -> str:
     target = {"netbox": "NetBox", "proxmox": "Proxmox VE"}.get(record.target or "", "?")
-    name = f' "{record.name}"' if record.name else ""
+    name = f" {quoted(record.name)}" if record.name else ""
     what = f"{record.connection}/{record.kind} {record.key}{name}: {record.action} on {target}"
     if record.property:
         what += f", {record.property}: {one(record.property, record.before)} → {one(record.property, record.after)}"
     error = f" ({record.error})" if record.error else ""
     if record.status == SENT:  # the request went out; the run ended before its answer came back
         error = " (outcome unknown: check the target)"
-    return f"{record.status:<8} {what}{error}"
+    return safe(f"{record.status:<8} {what}{error}")
 
 
 def run_text(run: RunRecord, changes: list[ChangeRecord]) -> list[Text]:
     lines = [
-        Text(f"Run {run.id}: {run.state}", style="bold"),
-        Text(f"  started   {run.started}"),
-        Text(f"  finished  {run.finished or '-'}"),
-        Text(f"  by        {run.user}@{run.host} ({run.origin})"),
-        Text(f"  command   {run.command}"),
-        Text(f"  prefer    {run.prefer or '-'}"),
-        Text(f"  policy    {json.dumps(run.policy, sort_keys=True)}"),
-        Text(f"  plan      {run.plan_digest or '-'}"),
+        Text(safe(f"Run {run.id}: {run.state}"), style="bold"),
+        Text(safe(f"  started   {run.started}")),
+        Text(safe(f"  finished  {run.finished or '-'}")),
+        Text(safe(f"  by        {run.user}@{run.host} ({run.origin})")),
+        Text(safe(f"  command   {run.command}")),
+        Text(safe(f"  prefer    {run.prefer or '-'}")),
+        Text(safe(f"  policy    {json.dumps(run.policy, sort_keys=True)}")),
+        Text(safe(f"  plan      {run.plan_digest or '-'}")),
         Text(""),
     ]
     if not changes:

@@ -6,15 +6,19 @@ import re
 
 from netmox_cli.model.plan import Change, Plan
 from netmox_cli.model.state import Side
+from netmox_cli.render.safe import safe
 from netmox_cli.render.text import SYMBOLS, object_label, summary_line, verb
 from netmox_cli.render.values import property_lines
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+# Markdown and HTML punctuation, table cell separators, and ``&`` (an entity such as ``&#x202e;`` would
+# bring back the bidi override that ``safe`` escaped).
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 
 
 def escape(text: str) -> str:
-    """User data (names, descriptions, reasons) must not turn into Markdown or HTML."""
-    return _SPECIAL.sub(r"\\\1", text)
+    """User data (names, descriptions, reasons) must not turn into Markdown or HTML, nor control the
+    terminal or the page: control characters are escaped first (``safe``), then Markdown's."""
+    return _SPECIAL.sub(r"\\\1", safe(text))
 
 
 def _change_item(change: Change) -> list[str]:

@@ -1,7 +1,9 @@
 """The terraform-like human view of a plan, grouped by connection → node → guest.
 
 Drawn only from the ``Plan`` type (never from raw state), so it says exactly what ``--json`` says.
-Lines are ``rich.text.Text`` with a style; the console decides whether colour is shown.
+Lines are ``rich.text.Text`` with a style; the console decides whether colour is shown. Every line is
+assembled, then passed through ``safe``: names, reasons and errors from either side cannot steer the
+terminal or start a line of their own.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from rich.text import Text
 
 from netmox_cli.model.plan import Action, Change, ConnectionInfo, Direction, Plan, Summary
 from netmox_cli.model.state import ObjectKind, Side
+from netmox_cli.render.safe import quoted, safe
 from netmox_cli.render.values import property_lines
 
 SYMBOLS = {
@@ -36,9 +39,9 @@ NO_NODE = "(no node)"
 def object_label(change: Change) -> str:
     """``node pve1`` or ``qemu 101 "web-01"``."""
     if change.kind is ObjectKind.NODE:
-        return f"node {change.key}"
-    name = f' "{change.name}"' if change.name else ""
-    return f"{change.kind.value} {change.key}{name}"
+        return f"node {safe(change.key)}"
+    name = f" {quoted(change.name)}" if change.name else ""
+    return f"{change.kind.value} {safe(change.key)}{name}"
 
 
 def verb(change: Change) -> str:
@@ -69,11 +72,11 @@ def is_destructive(change: Change) -> bool:
 def change_lines(change: Change, indent: int) -> Iterator[Text]:
     style = "bold red" if is_destructive(change) else STYLES[change.action]
     pad = " " * indent
-    yield Text(f"{pad}{SYMBOLS[change.action]} {object_label(change)}: {verb(change)}", style=style)
+    yield Text(safe(f"{pad}{SYMBOLS[change.action]} {object_label(change)}: {verb(change)}"), style=style)
     for prop in change.properties:
         style = "dim" if prop.direction is Direction.SKIP else ""
         for line in property_lines(change, prop):
-            yield Text(f"{pad}    {line}", style=style)
+            yield Text(f"{pad}    {safe(line)}", style=style)
 
 
 def _node_of(change: Change) -> str:
@@ -82,9 +85,9 @@ def _node_of(change: Change) -> str:
 
 def connection_lines(info: ConnectionInfo, changes: list[Change]) -> Iterator[Text]:
     cluster = f" (cluster {info.cluster})" if info.cluster and info.cluster != info.name else ""
-    yield Text(f"{info.name}{cluster}: NetBox {info.netbox}, Proxmox VE {info.proxmox}", style="bold")
+    yield Text(safe(f"{info.name}{cluster}: NetBox {info.netbox}, Proxmox VE {info.proxmox}"), style="bold")
     if info.error:
-        yield Text(f"  error: {info.error}", style="bold red")
+        yield Text(f"  error: {safe(info.error)}", style="bold red")
         return
     if not changes:
         yield Text("  no differences")
@@ -100,7 +103,7 @@ def connection_lines(info: ConnectionInfo, changes: list[Change]) -> Iterator[Te
             for change in node_changes:
                 yield from change_lines(change, 2)
         else:
-            yield Text(f"  node {node}")
+            yield Text(f"  node {safe(node)}")
         for change in guests:
             yield from change_lines(change, 4)
 

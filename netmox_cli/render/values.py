@@ -1,15 +1,16 @@
 """Property values as people read them: units, quoting, keyed lists shown entry by entry.
 
-Shared by the text and Markdown views, so that both say the same thing about a property.
+Shared by the text and Markdown views, so that both say the same thing about a property. Free text is
+quoted by ``safe.quoted``; the views pass every assembled line through ``safe.safe``.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from netmox_cli.model.plan import Action, Change, Direction, PropertyChange
 from netmox_cli.model.state import Side
+from netmox_cli.render.safe import quoted
 
 UNITS = {"memory": "MiB", "swap": "MiB"}
 QUOTED = {"name", "description"}
@@ -40,7 +41,7 @@ def one(name: str, value: Any) -> str:
     if value is None:
         return UNSET
     if name in QUOTED and isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return quoted(value)
     unit = UNITS.get(name)
     return f"{plain(value)} {unit}" if unit else plain(value)
 

@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from netmox_cli.cli import app
+from netmox_cli.render.safe import has_unsafe, json_safe
 
 HERE = Path(__file__).resolve().parent
 CASES = sorted(p.parent.name for p in HERE.glob("*/netmox.toml"))
@@ -30,7 +31,7 @@ def normalized_json(case: Path) -> str:
     plan = json.loads(plan_output(case, "--json"))
     plan["created"] = "2000-01-01T00:00:00Z"
     plan["netmox_version"] = "<version>"
-    return json.dumps(plan, indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(plan, indent=2, ensure_ascii=False)) + "\n"
 
 
 def check(path: Path, actual: str) -> None:
@@ -56,4 +57,21 @@ def test_plan_json_matches_golden(case: str) -> None:
 
 
 def test_there_are_golden_cases() -> None:
-    assert {"homelab-prefer-netbox", "homelab-prefer-proxmox", "status-equivalence"} <= set(CASES)
+    assert {"homelab-prefer-netbox", "homelab-prefer-proxmox", "status-equivalence", "hostile-names"} <= set(CASES)
+
+
+@pytest.mark.parametrize("view", [[], ["--json"], ["--format", "markdown"]])
+def test_hostile_names_reach_no_view_raw(view: list[str]) -> None:
+    """ESC, CR, NUL, C1, DEL and bidi characters in names, descriptions and tags are shown escaped in every
+    view; the only line breaks are netmox's own."""
+    output = plan_output(HERE / "hostile-names", *view)
+    assert "fake: line" in output  # the hostile name is there ...
+    for line in output.splitlines():
+        assert not has_unsafe(line), repr(line)  # ... but cannot steer the terminal or start a line
+    assert not any(line.startswith("fake: line") for line in output.splitlines())
+
+
+def test_hostile_markdown_cannot_inject_markup() -> None:
+    output = plan_output(HERE / "hostile-names", "--format", "markdown")
+    assert "\\`code\\` \\*bold\\* \\<b\\>\\&#x202e;\\</b\\>" in output
+    assert "<b>" not in output

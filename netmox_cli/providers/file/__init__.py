@@ -20,6 +20,8 @@ from netmox_cli.config.schema import FileSide
 from netmox_cli.errors import ConfigError, ConflictError, StaleError
 from netmox_cli.model.state import ClusterState, Guest, Node, ObjectKind, Side
 from netmox_cli.providers.base import Progress, Provider, WriteRequest, WriteResult
+from netmox_cli.redact import redact
+from netmox_cli.render.safe import json_safe
 from netmox_cli.textfiles import parse_json, read_utf8, too_deep
 
 # Registry property name → model attribute, where they differ.
@@ -44,8 +46,10 @@ def read_snapshot(path: Path, side: Side | None = None) -> ClusterState:
 
 
 def write_snapshot(state: ClusterState, path: Path) -> None:
-    """Write ``state`` atomically (temporary file in the same folder, then rename)."""
-    text = json.dumps(state.model_dump(mode="json", exclude_defaults=True), indent=2, ensure_ascii=False) + "\n"
+    """Write ``state`` atomically (temporary file in the same folder, then rename), secrets masked and
+    terminal-steering characters escaped (a snapshot is attached to bug reports and read in terminals)."""
+    text = json.dumps(state.model_dump(mode="json", exclude_defaults=True), indent=2, ensure_ascii=False)
+    text = redact(json_safe(text)) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
