@@ -119,8 +119,12 @@ def _check_netbox_names(guests: dict[int, Draft], netbox: ClusterState, rename_d
             continue
         alternative = f"{px.name}-{vmid}"
         if rename_duplicates and holder(alternative, vmid) is None:
-            prop.after = alternative
             held[alternative.lower()].add(vmid)
+            nb = draft.guest_netbox
+            if nb is not None and nb.name == alternative:
+                draft.drop("name")  # NetBox already has the unique name: nothing to write
+            else:
+                prop.after = alternative
             continue
         reason = f"NetBox VM name {px.name!r} is already taken in the cluster by VMID {taken_by}"
         if draft.action is Action.CREATE:

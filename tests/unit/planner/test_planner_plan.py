@@ -344,3 +344,13 @@ class TestIncompleteGuests:
         (change,) = plan(netbox(), proxmox(guest), prefer="proxmox").changes
         assert change.action is Action.IGNORE
         assert change.issue is Issue.PROXMOX_ONLY
+
+
+class TestDeduplicatedNamesStay:
+    def test_a_name_made_unique_earlier_is_not_rewritten_while_the_original_still_collides(self):
+        nb = netbox(netbox_twin(px_node("pve1")), netbox_twin(px_guest(105, name="mail-105")))
+        px = proxmox(
+            px_node("pve1"), px_node("pve2"), px_guest(103, name="mail", node="pve2"), px_guest(105, name="mail")
+        )
+        changes = by_id(plan(nb, px, prefer="proxmox", rename_duplicates=True))
+        assert "lab/qemu/105#netbox" not in changes  # in sync: NetBox already holds 'mail-105'
