@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from netmox_cli.model.plan import Change, ConnectionInfo, Plan
+from netmox_cli.redact import REDACTOR
 
 RUN_PLAN_AGAIN = "run netmox plan again"
 
@@ -60,17 +61,22 @@ def rederive(saved: Plan, fresh: Plan, basis_now: Callable[[Change], str]) -> Re
                 refused.append(Refusal(change, moved[change.connection]))
             continue
         now = fresh_changes.get(change.id) or by_object.get((change.connection, change.kind.value, change.key))
-        if now is not None and now == change:
+        if now is not None and _as_saved(now) == change:
             accepted.append(now)
         elif change.action.writes and basis_now(change) != change.basis:
             refused.append(
                 Refusal(change, f"stale: {change.ref} changed since the plan was made; {RUN_PLAN_AGAIN}", True)
             )
         elif change.action.writes:
-            refused.append(Refusal(change, "refused: " + _difference(change, now)))
+            refused.append(Refusal(change, "refused: " + _difference(change, _as_saved(now) if now else None)))
     connections = [fresh_infos.get(info.name, info) for info in saved.connections]
     plan = fresh.model_copy(update={"changes": accepted, "connections": connections}).summarize()
     return Rederived(plan, refused)
+
+
+def _as_saved(change: Change) -> Change:
+    """``change`` as a plan file holds it: with every configured secret masked (plan files are redacted)."""
+    return Change.model_validate(REDACTOR.redact_value(change.model_dump(mode="json")))
 
 
 def _identity_moved(saved: ConnectionInfo, fresh: ConnectionInfo | None) -> str | None:

@@ -14,10 +14,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.netbox, pytest.mark.fakepve]
 
 
 def comparable(plan: dict) -> dict:
-    """A plan without what differs by construction: when it was made and where each side was read from."""
+    """A plan without what differs by construction: when it was made and where (and what) each side was read from."""
     plan = dict(plan)
     plan.pop("created")
-    plan["connections"] = [{k: v for k, v in c.items() if k not in ("netbox", "proxmox")} for c in plan["connections"]]
+    where = ("netbox", "proxmox", "netbox_identity", "proxmox_identity")
+    plan["connections"] = [{k: v for k, v in c.items() if k not in where} for c in plan["connections"]]
     return plan
 
 
