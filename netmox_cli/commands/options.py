@@ -37,7 +37,7 @@ PolicyOption = Annotated[
     Path | None, typer.Option("--policy", help="A policy TOML file merged over the config's [policy].")
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the plan as JSON (same as --format json).")]
-FormatOption = Annotated[Format | None, typer.Option("--format", case_sensitive=False, help="text, json or markdown.")]
+FormatOption = Annotated[Format | None, typer.Option("--format", case_sensitive=False, help="text, json, markdown or html.")]
 NoColorOption = Annotated[bool, typer.Option("--no-color", help="No colour (also: NO_COLOR set, or not a terminal).")]
 HistoryOption = Annotated[
     Path | None,
