@@ -84,7 +84,8 @@ def verb(change: Change) -> str:
     elif change.action is Action.MANUAL and (change.reason or "").startswith("manual action"):
         return change.reason or ""
     else:
-        text = {Action.IGNORE: "ignored", Action.CONFLICT: "conflict", Action.MANUAL: "manual action"}[change.action]
+        words = {Action.IGNORE: "ignored", Action.CONFLICT: "conflict", Action.MANUAL: "manual action"}
+        text = words.get(change.action, change.action.value)
     return text + (f": {change.reason}" if change.reason else "")
 
 
@@ -98,7 +99,7 @@ def property_row(change: Change, prop: PropertyChange) -> str:
         outcome = f'<td class="reason">skipped: {esc(prop.reason or "no direction chosen")}</td>'
     else:
         outcome = f'<td class="written">{value_cell(prop.name, prop.after)}</td>'
-    arrow = f'<td class="arrow" title="{esc(prop.direction.value)}">{ARROWS[prop.direction]}</td>'
+    arrow = f'<td class="arrow" title="{esc(prop.direction.value)}">{ARROWS.get(prop.direction, "·")}</td>'
     row = f'<th scope="row">{esc(prop.name)}</th>{cells[Side.NETBOX]}{arrow}{cells[Side.PROXMOX]}{outcome}'
     return f'<tr class="{"skip" if target is None else "diff"}">{row}</tr>'
 
