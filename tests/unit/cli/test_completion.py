@@ -99,8 +99,11 @@ def test_bash_completion_offers_saved_plans_for_show_and_apply(workdir: Path) ->
     assert complete("apply p", workdir) == ["plan.json"]
 
 
-def test_show_completion_prints_the_bash_script() -> None:
-    result = CliRunner().invoke(app, ["--show-completion"], env={"SHELL": "/bin/bash"}, prog_name="netmox")
+def test_show_completion_prints_the_bash_script(monkeypatch: pytest.MonkeyPatch) -> None:
+    # typer's switch that makes the shell an argument rather than detected from the process tree; read when
+    # the command is built, before CliRunner's env= applies
+    monkeypatch.setenv("_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION", "1")
+    result = CliRunner().invoke(app, ["--show-completion", "bash"], prog_name="netmox")
     assert result.exit_code == 0
     assert "_NETMOX_COMPLETE=complete_bash" in result.stdout
     assert "complete -o default -F _netmox_completion netmox" in result.stdout
