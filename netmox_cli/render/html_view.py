@@ -23,7 +23,7 @@ from typing import Any
 from netmox_cli.model.plan import Action, Change, ConnectionInfo, Direction, Issue, Plan, PropertyChange
 from netmox_cli.model.state import ObjectKind, Side
 from netmox_cli.render.safe import safe
-from netmox_cli.render.values import UNSET, entry, is_keyed_list, one
+from netmox_cli.render.values import ENTRY_FIELDS, UNSET, entry, is_keyed_list, one
 
 ARROWS = {Direction.NETBOX_TO_PROXMOX: "→", Direction.PROXMOX_TO_NETBOX: "←", Direction.SKIP: "·"}
 FILTERS = {
@@ -70,10 +70,24 @@ def objects(plan: Plan) -> list[ObjectView]:
     return list(seen.values())
 
 
-def value_cell(name: str, value: Any) -> str:
-    """A property value; disks and interfaces one entry per line."""
+def differs(name: str, item: dict[str, Any], other: Any) -> bool:
+    """Whether a disk or interface differs from the other side's entry of that name (a blank is unknown)."""
+    match = next((o for o in other if isinstance(o, dict) and o.get("name") == item.get("name")), None)
+    if match is None:
+        return True
+    fields = ENTRY_FIELDS.get(name, ())
+    return any(item.get(f) is not None and match.get(f) is not None and item[f] != match[f] for f in fields)
+
+
+def value_cell(name: str, value: Any, other: Any = None) -> str:
+    """A property value; disks and interfaces one entry per line, those that differ from ``other`` marked."""
     if is_keyed_list(value):
-        return "<br>".join(esc(entry(item)) for item in value)
+        return "<br>".join(
+            f"<mark>{esc(entry(item))}</mark>"
+            if isinstance(other, list) and differs(name, item, other)
+            else esc(entry(item))
+            for item in value
+        )
     return esc(one(name, value))
 
 
@@ -94,11 +108,12 @@ def property_row(change: Change, prop: PropertyChange) -> str:
     cells = {}
     for side in (Side.NETBOX, Side.PROXMOX):
         css = "target" if side is target else "source" if target else "skipped"
-        cells[side] = f'<td class="{css}">{value_cell(prop.name, getattr(prop, side.value))}</td>'
+        shown = value_cell(prop.name, getattr(prop, side.value), getattr(prop, side.other.value))
+        cells[side] = f'<td class="{css}">{shown}</td>'
     if target is None:
         outcome = f'<td class="reason">skipped: {esc(prop.reason or "no direction chosen")}</td>'
     else:
-        outcome = f'<td class="written">{value_cell(prop.name, prop.after)}</td>'
+        outcome = f'<td class="written">{value_cell(prop.name, prop.after, getattr(prop, target.value))}</td>'
     arrow = f'<td class="arrow" title="{esc(prop.direction.value)}">{ARROWS.get(prop.direction, "·")}</td>'
     row = f'<th scope="row">{esc(prop.name)}</th>{cells[Side.NETBOX]}{arrow}{cells[Side.PROXMOX]}{outcome}'
     return f'<tr class="{"skip" if target is None else "diff"}">{row}</tr>'
@@ -152,7 +167,11 @@ def filter_controls() -> str:
     for name, values in FILTERS.items():
         options = "".join(f'<option value="{value}">{value}</option>' for value in values)
         selects.append(f'<label>{name} <select id="f-{name}"><option value="">all</option>{options}</select></label>')
-    return f'<nav class="filters">{"".join(selects)} <span id="shown"></span></nav>'
+    legend = (
+        "<p class=\"legend\">→ NetBox's value is written to Proxmox VE · ← Proxmox VE's value is written to NetBox · "
+        '· skipped (reason shown) · <span class="swatch target">changes</span> <mark>differing entry</mark></p>'
+    )
+    return f'<nav class="filters">{"".join(selects)} <span id="shown"></span>{legend}</nav>'
 
 
 SCRIPT = """
@@ -188,7 +207,8 @@ STYLE = """
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#1d2330;background:#fff}
 h1{font-size:1.4em;margin:0 0 .3em}h3{font-size:1.05em;margin:0 0 .3em}
 .filters{position:sticky;top:0;background:#f4f6fa;padding:.5em;border:1px solid #d5dae3;border-radius:4px;z-index:1}
-.filters label{margin-right:1em}#shown{color:#555}
+.filters label{margin-right:1em}#shown{color:#555}.legend{margin:.3em 0 0;color:#555;font-size:.9em}
+.swatch{padding:0 .3em}.swatch.target{background:#fff1c9}
 .obj{border:1px solid #d5dae3;border-radius:4px;padding:.6em .8em;margin:.8em 0}
 .kind{font-family:monospace;background:#e7ecf5;padding:0 .3em;border-radius:3px}
 .node,.conn{color:#666;font-weight:normal}.conn{float:right}
@@ -204,7 +224,8 @@ thead th{background:#f4f6fa;font-family:system-ui,sans-serif}
 tr.diff td.target{background:#fff1c9}tr.diff td.source{background:#e6f4ea}
 td.written{background:#fff1c9;font-weight:bold}td.arrow{text-align:center;font-size:1.2em}
 tr.skip td{color:#666}td.reason{font-family:system-ui,sans-serif;font-style:italic}
-.summary{width:auto;table-layout:auto}.error{color:#b00020;font-weight:bold}
+.summary{width:auto;table-layout:auto}mark{background:#ffd36b;color:inherit;padding:0 .15em}
+.error{color:#b00020;font-weight:bold}
 """
 
 

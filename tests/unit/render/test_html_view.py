@@ -90,6 +90,23 @@ def test_each_object_is_one_block_with_both_sides_the_arrow_and_the_written_valu
     assert "skipped: not whole" in page and "update on NetBox" in page and "ignored: cannot apply" in page
 
 
+def test_differing_disks_and_interfaces_are_marked_entry_by_entry() -> None:
+    disks = PropertyChange(
+        name="disks",
+        netbox=[{"name": "scsi0", "size_mib": 4096, "storage": None}, {"name": "scsi1", "size_mib": 10}],
+        proxmox=[{"name": "scsi0", "size_mib": 2048, "storage": "local"}, {"name": "scsi1", "size_mib": 10}],
+        direction=Direction.NETBOX_TO_PROXMOX,
+        after=[{"name": "scsi0", "size_mib": 4096, "storage": "local"}, {"name": "scsi1", "size_mib": 10}],
+    )
+    page = render_html(plan_of(change(Action.UPDATE, disks)))
+    assert re.findall(r"<mark>(.*?)</mark>", page.split("<main>")[1]) == [
+        "scsi0 4096 MiB",
+        "scsi0 2048 MiB local",
+        "scsi0 4096 MiB local",
+    ]
+    assert "<br>scsi1 10 MiB" in page  # the same on both sides: not marked
+
+
 def test_hostile_text_from_either_side_is_escaped_never_markup() -> None:
     name = PropertyChange(
         name="name", netbox=SCRIPT_TAG, proxmox=BREAKOUT, direction=Direction.NETBOX_TO_PROXMOX, after=SCRIPT_TAG
