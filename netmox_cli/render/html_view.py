@@ -168,7 +168,7 @@ def filter_controls() -> str:
         options = "".join(f'<option value="{value}">{value}</option>' for value in values)
         selects.append(f'<label>{name} <select id="f-{name}"><option value="">all</option>{options}</select></label>')
     legend = (
-        "<p class=\"legend\">→ NetBox's value is written to Proxmox VE · ← Proxmox VE's value is written to NetBox · "
+        "<p class=\"legend\">→ NetBox's value is written to Proxmox VE; ← Proxmox VE's value is written to NetBox; "
         '· skipped (reason shown); <span class="swatch target">changes</span> <mark>differing entry</mark></p>'
     )
     return f'<nav class="filters">{"".join(selects)} <span id="shown"></span>{legend}</nav>'
