@@ -145,7 +145,8 @@ needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/c
 
 
 def chromium(*args: str, cwd: Path) -> str:
-    command = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", *args]
+    profile = f"--user-data-dir={cwd / 'chromium-profile'}"  # not ~/.config, and one per test session
+    command = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", profile, *args]
     done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout
