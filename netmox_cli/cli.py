@@ -71,7 +71,7 @@ app = typer.Typer(
     cls=NetmoxGroup,
     help="Keep NetBox and Proxmox VE in agreement: snapshot both, plan the differences, apply them.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )

@@ -23,6 +23,7 @@ from netmox_cli.model.plan import FORMAT_VERSION, Plan
 from netmox_cli.model.state import Side
 from netmox_cli.providers.base import Progress
 from netmox_cli.redact import redact
+from netmox_cli.render.html_view import render_html
 from netmox_cli.render.json_view import render_json
 from netmox_cli.render.markdown import render_markdown
 from netmox_cli.render.text import plan_lines
@@ -33,6 +34,7 @@ class Format(StrEnum):
     TEXT = "text"
     JSON = "json"
     MARKDOWN = "markdown"
+    HTML = "html"
 
 
 class SideName(StrEnum):
@@ -136,6 +138,8 @@ def print_plan(plan: Plan, fmt: Format, *, no_color: bool = False) -> None:
         sys.stdout.write(render_json(plan))
     elif fmt is Format.MARKDOWN:
         sys.stdout.write(render_markdown(plan))
+    elif fmt is Format.HTML:
+        sys.stdout.write(render_html(plan))
     else:
         out = console(no_color=no_color)
         for line in plan_lines(plan):

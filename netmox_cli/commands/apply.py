@@ -30,6 +30,7 @@ from netmox_cli.commands._common import (
     read_plan,
     spinner,
 )
+from netmox_cli.commands.completion import complete_plan_file
 from netmox_cli.commands.interactive import choose_directions
 from netmox_cli.commands.plan import report_connection_errors
 from netmox_cli.config.schema import NetmoxConfig, PolicyConfig
@@ -205,7 +206,8 @@ def basis_now(snapshots: list[ConnectionSnapshot]) -> Callable[[Change], str]:
 def command(
     ctx: typer.Context,
     plan_file: Annotated[
-        Path | None, typer.Argument(metavar="[PLAN.json]", help="Apply exactly this saved plan.")
+        Path | None,
+        typer.Argument(metavar="[PLAN.json]", help="Apply exactly this saved plan.", autocompletion=complete_plan_file),
     ] = None,
     config: options.ConfigOption = None,
     connection: options.ConnectionOption = None,

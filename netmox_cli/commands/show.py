@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated
-
-import typer
-
 from netmox_cli.commands import options
 from netmox_cli.commands._common import choose_format, print_plan, read_plan
 
 
 def command(
-    plan_file: Annotated[Path, typer.Argument(metavar="PLAN.json", help="A plan saved by netmox plan --out.")],
+    plan_file: options.PlanFileArgument,
     as_json: options.JsonOption = False,
     fmt: options.FormatOption = None,
     no_color: options.NoColorOption = False,

@@ -213,7 +213,8 @@ def test_a_bad_option_value_exits_1_naming_the_flag_and_the_choices(netmox: Netm
     result = netmox("plan", "--config", EXAMPLE / "netmox.toml", "--detailed-exitcode", "--format", "yaml")
     assert result.exit_code == 1
     assert result.stderr == (
-        "error: Invalid value for '--format': 'yaml' is not one of 'text', 'json', 'markdown'; see netmox plan --help\n"
+        "error: Invalid value for '--format': 'yaml' is not one of 'text', 'json', 'markdown', 'html'; "
+        "see netmox plan --help\n"
     )
 
 
