@@ -1,5 +1,5 @@
 """Golden plans: each folder under tests/golden holds a case (netmox.toml, netbox.json, proxmox.json) and the
-exact text view (plan.txt) and JSON (plan.json) that `netmox plan` must print for it.
+exact text view (plan.txt), JSON (plan.json) and Markdown summary (plan.md) that `netmox plan` must print for it.
 
 Regenerate after an intended change with ``NETMOX_UPDATE_GOLDEN=1 pytest tests/golden`` and review the diff.
 """
@@ -49,6 +49,12 @@ def no_colour(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize("case", CASES)
 def test_plan_text_matches_golden(case: str) -> None:
     check(HERE / case / "plan.txt", plan_output(HERE / case))
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_plan_markdown_matches_golden(case: str) -> None:
+    """The Markdown view draws the same blocks as the text view: one item per object."""
+    check(HERE / case / "plan.md", plan_output(HERE / case, "--format", "markdown"))
 
 
 @pytest.mark.parametrize("case", CASES)
