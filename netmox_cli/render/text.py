@@ -78,17 +78,17 @@ def block_verb(block: Block) -> str:
     if block.only is not None:
         return verb(block.only)
     conflicts = [c for c in block.changes if c.action is Action.CONFLICT]
-    first = writes_verb(block)
-    if not first:  # nothing written: the most significant of the rest speaks for the object
+    words = writes_verb(block)
+    if not words:  # nothing written: the most significant of the rest speaks for the object
         lead = next(c for c in block.changes if c.action is block.action)
         return verb(lead)
     for conflict in conflicts:
         if conflict.properties:
             n = len(conflict.properties)
-            first += f"; {n} {'property' if n == 1 else 'properties'} in conflict"
+            words += f"; {n} {'property' if n == 1 else 'properties'} in conflict"
         else:
-            first += f"; {verb(conflict)}"
-    return first
+            words += f"; {verb(conflict)}"
+    return words
 
 
 def is_destructive_block(block: Block) -> bool:
@@ -101,7 +101,10 @@ def block_lines(block: Block, indent: int) -> Iterator[Text]:
     pad = " " * indent
     yield Text(safe(f"{pad}{SYMBOLS[block.action]} {object_label(block.head)}: {block_verb(block)}"), style=style)
     for change, prop in block.properties():
-        style = "dim" if prop.direction is Direction.SKIP and change.action is not Action.CONFLICT else ""
+        if change.action is Action.CONFLICT and prop.direction is Direction.SKIP:
+            style = STYLES[Action.CONFLICT]  # the target would refuse this property: shown like a conflict
+        else:
+            style = "dim" if prop.direction is Direction.SKIP else ""
         for line in property_lines(change, prop):
             yield Text(f"{pad}    {safe(line)}", style=style)
 
