@@ -24,7 +24,8 @@ def ask(out: Console, change: Change, prop: PropertyChange) -> Direction:
     out.print(Text(f"  [p] Proxmox VE: {safe(one(prop.name, prop.proxmox))}"))
     current = {v: k for k, v in CHOICES.items()}[prop.direction]
     while True:
-        answer = out.input(f"  Take which value? n = NetBox, p = Proxmox VE, s = skip [{current}]: ").strip().lower()
+        prompt = f"  Take which value? n = NetBox, p = Proxmox VE, s = skip [{current}]: "
+        answer = out.input(prompt, markup=False).strip().lower()  # markup would eat the "[n]" default
         if not answer:
             return prop.direction
         if answer[:1] in CHOICES:

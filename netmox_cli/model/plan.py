@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from netmox_cli.model.state import ObjectKind, Side
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: the summary counts objects, not changes
 
 
 class Issue(StrEnum):
@@ -87,7 +87,8 @@ class Change(_Data):
     """One object's entry in the plan, for one target.
 
     An object whose properties go both ways appears twice (one change per target), and properties
-    that are skipped are carried by an ``ignore`` change of the same object.
+    that are skipped are carried by an ``ignore`` change of the same object (the views draw them as
+    one block per object; ``object_key`` groups them).
     """
 
     id: str = Field(description="Stable identifier: connection/kind/key#target-or-action.")
@@ -102,6 +103,11 @@ class Change(_Data):
     properties: list[PropertyChange] = Field(default_factory=list)
     reason: str | None = None
     basis: str = Field(description="Fingerprint of both sides' state of the object at plan time.")
+
+    @property
+    def object_key(self) -> tuple[str, ObjectKind, str]:
+        """The object this change belongs to: every change of one object shares it."""
+        return (self.connection, self.kind, self.key)
 
     @property
     def ref(self) -> str:
@@ -128,17 +134,25 @@ class ConnectionInfo(_Data):
 
 
 class TargetCounts(_Data):
+    """Objects created, updated and deleted on one side (an object written both ways counts on each)."""
+
     create: int = 0
     update: int = 0
     delete: int = 0
 
 
 class Summary(_Data):
+    """Counts of objects (not of changes): what the text view's one block per object adds up to."""
+
     netbox: TargetCounts = Field(default_factory=TargetCounts)
     proxmox: TargetCounts = Field(default_factory=TargetCounts)
-    ignored: int = 0
-    conflicts: int = 0
-    manual: int = 0
+    ignored: int = Field(
+        default=0,
+        description="Objects nothing happens to, only ignored (an object written with some properties skipped "
+        "counts as written, not here).",
+    )
+    conflicts: int = Field(default=0, description="Objects with a conflict, whole or in some property.")
+    manual: int = Field(default=0, description="Objects that need a manual action.")
     in_sync: int = 0
     changes: bool = Field(default=False, description="True when apply would write anything.")
 
@@ -172,18 +186,25 @@ class Plan(_Data):
     changes: list[Change] = Field(default_factory=list)
 
     def summarize(self) -> Plan:
-        """Recompute ``summary`` from ``changes`` (the summary is never edited by hand)."""
+        """Recompute ``summary`` from ``changes`` (the summary is never edited by hand).
+
+        Counts objects: one object's changes (one per target, plus its skipped and conflicting
+        properties) are counted once per side it writes, once if it has a conflict or a manual action,
+        and as ignored only when nothing else happens to it.
+        """
         summary = Summary(in_sync=self.summary.in_sync)
+        objects: dict[tuple[str, ObjectKind, str], list[Change]] = {}
         for change in self.changes:
-            if change.action.writes and change.target is not None:
-                counts = summary.netbox if change.target is Side.NETBOX else summary.proxmox
-                setattr(counts, change.action.value, getattr(counts, change.action.value) + 1)
-            elif change.action is Action.IGNORE:
-                summary.ignored += 1
-            elif change.action is Action.CONFLICT:
-                summary.conflicts += 1
-            elif change.action is Action.MANUAL:
-                summary.manual += 1
+            objects.setdefault(change.object_key, []).append(change)
+        for changes in objects.values():
+            written = {(c.target, c.action) for c in changes if c.action.writes and c.target is not None}
+            for target, action in written:
+                counts = summary.netbox if target is Side.NETBOX else summary.proxmox
+                setattr(counts, action.value, getattr(counts, action.value) + 1)
+            actions = {c.action for c in changes}
+            summary.conflicts += int(Action.CONFLICT in actions)
+            summary.manual += int(Action.MANUAL in actions)
+            summary.ignored += int(actions == {Action.IGNORE})
         summary.changes = any(c.action.writes for c in self.changes)
         self.summary = summary
         return self

@@ -1,13 +1,16 @@
-"""A plan summary fit for a pull-request comment or ``$GITHUB_STEP_SUMMARY``: counts table, then each object."""
+"""A plan summary fit for a pull-request comment or ``$GITHUB_STEP_SUMMARY``: counts table, then each object.
+
+One item per object, as in the text view (``render/blocks.py``): its header, then each property."""
 
 from __future__ import annotations
 
 import re
 
-from netmox_cli.model.plan import Change, Plan
+from netmox_cli.model.plan import Plan
 from netmox_cli.model.state import Side
+from netmox_cli.render.blocks import Block, blocks
 from netmox_cli.render.safe import safe
-from netmox_cli.render.text import SYMBOLS, object_label, summary_line, verb
+from netmox_cli.render.text import SYMBOLS, block_verb, object_label, summary_line
 from netmox_cli.render.values import property_lines
 
 # Markdown and HTML punctuation, table cell separators, and ``&`` (an entity such as ``&#x202e;`` would
@@ -21,10 +24,10 @@ def escape(text: str) -> str:
     return _SPECIAL.sub(r"\\\1", safe(text))
 
 
-def _change_item(change: Change) -> list[str]:
-    what = escape(f"{object_label(change)}: {verb(change)}")
-    lines = [f"- `{SYMBOLS[change.action]}` **{escape(change.connection)}** {what}"]
-    for prop in change.properties:
+def _block_item(block: Block) -> list[str]:
+    what = escape(f"{object_label(block.head)}: {block_verb(block)}")
+    lines = [f"- `{SYMBOLS[block.action]}` **{escape(block.head.connection)}** {what}"]
+    for change, prop in block.properties():
         for line in property_lines(change, prop):
             nested = line.startswith("  ")
             lines.append(f"{'    ' if nested else '  '}- {escape(line.strip())}")
@@ -49,10 +52,11 @@ def render_markdown(plan: Plan) -> str:
     for info in plan.connections:
         if info.error:
             lines.append(f"**{escape(info.name)}**: error: {escape(info.error)}")
-    if plan.changes:
-        lines += [f"<details><summary>{len(plan.changes)} objects</summary>", ""]
-        for change in plan.changes:
-            lines.extend(_change_item(change))
+    objects = blocks(plan.changes)
+    if objects:
+        lines += [f"<details><summary>{len(objects)} {'object' if len(objects) == 1 else 'objects'}</summary>", ""]
+        for block in objects:
+            lines.extend(_block_item(block))
         lines += ["", "</details>", ""]
     failed = sum(1 for info in plan.connections if info.error)
     lines.append(f"**{escape(summary_line(summary, failed))}**")

@@ -21,7 +21,10 @@ INTRO = f"""# Plan format
   side's own vocabulary and in MiB), a `direction` and, when skipped, a `reason`.
 - `basis` is a fingerprint of both sides' view of the object at plan time: `apply PLAN.json` refuses a
   change whose object no longer has it ("stale").
-- `summary.changes` is true when apply would write anything (`--detailed-exitcode` exits 2).
+- `summary` counts objects, not changes (since format 3): an object written both ways counts once under
+  each side; `ignored` counts objects nothing happens to (an updated object with a skipped property is
+  an update); `conflicts` and `manual` count objects with such an entry. `summary.changes` is true when
+  apply would write anything (`--detailed-exitcode` exits 2).
 
 ## JSON Schema
 

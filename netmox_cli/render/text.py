@@ -1,4 +1,4 @@
-"""The terraform-like human view of a plan, grouped by connection → node → guest.
+"""The terraform-like human view of a plan, grouped by connection → node → guest, one block per object.
 
 Drawn only from the ``Plan`` type (never from raw state), so it says exactly what ``--json`` says.
 Lines are ``rich.text.Text`` with a style; the console decides whether colour is shown. Every line is
@@ -14,6 +14,7 @@ from rich.text import Text
 
 from netmox_cli.model.plan import Action, Change, ConnectionInfo, Direction, Plan, Summary
 from netmox_cli.model.state import ObjectKind, Side
+from netmox_cli.render.blocks import Block, blocks, writes_verb
 from netmox_cli.render.safe import quoted, safe
 from netmox_cli.render.values import property_lines
 
@@ -69,18 +70,48 @@ def is_destructive(change: Change) -> bool:
     )
 
 
-def change_lines(change: Change, indent: int) -> Iterator[Text]:
-    style = "bold red" if is_destructive(change) else STYLES[change.action]
+def block_verb(block: Block) -> str:
+    """What happens to the object, in words: ``update on NetBox and Proxmox VE``, and any conflict.
+
+    An object with one change reads as that change; skipped properties are named on their own lines.
+    """
+    if block.only is not None:
+        return verb(block.only)
+    conflicts = [c for c in block.changes if c.action is Action.CONFLICT]
+    words = writes_verb(block)
+    if not words:  # nothing written: the most significant of the rest speaks for the object
+        lead = next(c for c in block.changes if c.action is block.action)
+        return verb(lead)
+    for conflict in conflicts:
+        if conflict.properties:
+            n = len(conflict.properties)
+            words += f"; {n} {'property' if n == 1 else 'properties'} in conflict"
+        else:
+            words += f"; {verb(conflict)}"
+    return words
+
+
+def is_destructive_block(block: Block) -> bool:
+    return any(is_destructive(change) for change in block.changes)
+
+
+def block_lines(block: Block, indent: int) -> Iterator[Text]:
+    """The object's header once, then each property: its direction, its skip reason or its conflict."""
+    style = "bold red" if is_destructive_block(block) else STYLES[block.action]
     pad = " " * indent
-    yield Text(safe(f"{pad}{SYMBOLS[change.action]} {object_label(change)}: {verb(change)}"), style=style)
-    for prop in change.properties:
-        style = "dim" if prop.direction is Direction.SKIP else ""
+    yield Text(safe(f"{pad}{SYMBOLS[block.action]} {object_label(block.head)}: {block_verb(block)}"), style=style)
+    for change, prop in block.properties():
+        if change.action is Action.CONFLICT and prop.direction is Direction.SKIP:
+            style = STYLES[Action.CONFLICT]  # the target would refuse this property: shown like a conflict
+        else:
+            style = "dim" if prop.direction is Direction.SKIP else ""
         for line in property_lines(change, prop):
             yield Text(f"{pad}    {safe(line)}", style=style)
 
 
-def _node_of(change: Change) -> str:
-    return change.key if change.kind is ObjectKind.NODE else (change.node or NO_NODE)
+def _node_of(block: Block) -> str:
+    head = block.head
+    return head.key if head.kind is ObjectKind.NODE else (head.node or NO_NODE)
 
 
 def connection_lines(info: ConnectionInfo, changes: list[Change]) -> Iterator[Text]:
@@ -92,24 +123,25 @@ def connection_lines(info: ConnectionInfo, changes: list[Change]) -> Iterator[Te
     if not changes:
         yield Text("  no differences")
         return
-    nodes: dict[str, list[Change]] = {}
-    for change in changes:
-        nodes.setdefault(_node_of(change), []).append(change)
+    nodes: dict[str, list[Block]] = {}
+    for block in blocks(changes):
+        nodes.setdefault(_node_of(block), []).append(block)
     for node in sorted(nodes, key=lambda n: (n == NO_NODE, n)):
         group = nodes[node]
-        node_changes = [c for c in group if c.kind is ObjectKind.NODE]
-        guests = sorted((c for c in group if c.kind is not ObjectKind.NODE), key=_guest_order)
-        if node_changes:
-            for change in node_changes:
-                yield from change_lines(change, 2)
+        node_blocks = [b for b in group if b.kind is ObjectKind.NODE]
+        guests = sorted((b for b in group if b.kind is not ObjectKind.NODE), key=_guest_order)
+        if node_blocks:
+            for block in node_blocks:
+                yield from block_lines(block, 2)
         else:
             yield Text(f"  node {safe(node)}")
-        for change in guests:
-            yield from change_lines(change, 4)
+        for block in guests:
+            yield from block_lines(block, 4)
 
 
-def _guest_order(change: Change) -> tuple[int, str, str]:
-    return (int(change.key) if change.key.isdigit() else 0, change.key, change.id)
+def _guest_order(block: Block) -> tuple[int, str]:
+    key = block.head.key
+    return (int(key) if key.isdigit() else 0, key)
 
 
 def _count(n: int, word: str) -> str:

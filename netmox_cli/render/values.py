@@ -114,7 +114,8 @@ def property_lines(change: Change, prop: PropertyChange) -> list[str]:
     """The lines one property takes: a headline and, for keyed lists, one line per differing entry."""
     if prop.direction is Direction.SKIP:
         both = f"{Side.NETBOX.label} {one(prop.name, prop.netbox)}, {Side.PROXMOX.label} {one(prop.name, prop.proxmox)}"
-        return [f"{prop.name}: {both} — skipped: {prop.reason or 'no direction chosen'}"]
+        word = "conflict" if change.action is Action.CONFLICT else "skipped"  # refused by the target, or not chosen
+        return [f"{prop.name}: {both} — {word}: {prop.reason or 'no direction chosen'}"]
     before, after = before_after(change, prop)
     if change.action is Action.CREATE or (before is None and not is_keyed_list(after)):
         if is_keyed_list(after):

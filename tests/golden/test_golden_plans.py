@@ -1,5 +1,5 @@
 """Golden plans: each folder under tests/golden holds a case (netmox.toml, netbox.json, proxmox.json) and the
-exact text view (plan.txt) and JSON (plan.json) that `netmox plan` must print for it.
+exact text view (plan.txt), JSON (plan.json) and Markdown summary (plan.md) that `netmox plan` must print for it.
 
 Regenerate after an intended change with ``NETMOX_UPDATE_GOLDEN=1 pytest tests/golden`` and review the diff.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -52,12 +53,33 @@ def test_plan_text_matches_golden(case: str) -> None:
 
 
 @pytest.mark.parametrize("case", CASES)
+def test_plan_markdown_matches_golden(case: str) -> None:
+    """The Markdown view draws the same blocks as the text view: one item per object."""
+    check(HERE / case / "plan.md", plan_output(HERE / case, "--format", "markdown"))
+
+
+@pytest.mark.parametrize("case", CASES)
 def test_plan_json_matches_golden(case: str) -> None:
     check(HERE / case / "plan.json", normalized_json(HERE / case))
 
 
 def test_there_are_golden_cases() -> None:
     assert {"homelab-prefer-netbox", "homelab-prefer-proxmox", "status-equivalence", "hostile-names"} <= set(CASES)
+    assert {"homelab-both-ways", "property-conflict"} <= set(CASES)
+
+
+HEADER = re.compile(r"^ {2,4}[+\-~!?·] (node|qemu|lxc) ")
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_each_object_is_one_block_in_text_and_markdown(case: str) -> None:
+    """The JSON keeps one change per target; both human views draw each object exactly once."""
+    plan = json.loads((HERE / case / "plan.json").read_text(encoding="utf-8"))
+    objects = {(c["connection"], c["kind"], c["key"]) for c in plan["changes"]}
+    text = (HERE / case / "plan.txt").read_text(encoding="utf-8").splitlines()
+    markdown = (HERE / case / "plan.md").read_text(encoding="utf-8").splitlines()
+    assert len([line for line in text if HEADER.match(line)]) == len(objects)
+    assert len([line for line in markdown if line.startswith("- `")]) == len(objects)
 
 
 @pytest.mark.parametrize("view", [[], ["--json"], ["--format", "markdown"]])

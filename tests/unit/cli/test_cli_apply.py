@@ -224,6 +224,7 @@ def test_interactive_apply_takes_the_value_the_user_picks(netmox: Netmox, tmp_pa
 
     assert result.exit_code == 0, result.output
     assert "  [n] NetBox:     4096 MiB" in result.stdout
+    assert "  Take which value? n = NetBox, p = Proxmox VE, s = skip [n]: " in result.stdout  # the default shown
     assert '    ~ qemu 100 "vm": update on NetBox' in result.stdout.splitlines()
     assert read_snapshot(config.parent / "netbox.json").guests[0].memory_mib == 2048
     assert netmox("plan", "--config", config, "--detailed-exitcode").exit_code == 0

@@ -38,8 +38,11 @@ def test_plan_on_the_example_exits_2_with_detailed_exitcode_and_prints_grouped_p
     assert "        memory: 2048 → 4096 MiB (NetBox → Proxmox VE)" in lines
     assert lines[-1] == (
         "Plan: 2 to create, 9 to update, 0 to delete on Proxmox VE; 0 to create, 0 to update, 0 to delete on NetBox. "
-        "8 ignored, 0 conflicts, 1 manual."
+        "6 ignored, 0 conflicts, 1 manual."
     )
+    # One block per object: qemu 103's skipped vCPUs sit under its update, not in a second entry.
+    assert sum('qemu 103 "db-01"' in line for line in lines) == 1
+    assert sum(line.strip().startswith(("~ node pve3", "· node pve3")) for line in lines) == 1
 
 
 def test_plan_without_detailed_exitcode_exits_0_even_with_changes(netmox: Netmox) -> None:
@@ -57,7 +60,7 @@ def test_plan_json_validates_against_the_published_schema(netmox: Netmox) -> Non
     assert result.exit_code == 0
     plan = json.loads(result.stdout)
     jsonschema.validate(plan, schema_from_markdown(DOCS.read_text()))
-    assert plan["format_version"] == 2
+    assert plan["format_version"] == 3
     assert plan["summary"]["changes"] is True
 
 
@@ -163,11 +166,11 @@ def test_plan_out_saves_a_plan_that_show_renders_identically(netmox: Netmox, tmp
 def test_show_refuses_a_plan_of_another_format_version(netmox: Netmox, tmp_path: Path) -> None:
     out = tmp_path / "plan.json"
     netmox("plan", "--config", EXAMPLE / "netmox.toml", "--out", out)
-    out.write_text(out.read_text().replace('"format_version": 2', '"format_version": 99'))
+    out.write_text(out.read_text().replace('"format_version": 3', '"format_version": 99'))
     result = netmox("show", out)
     assert result.exit_code == 1
     assert result.stderr == (
-        f"error: {out}: plan format_version 99 is not supported (expected 2); "
+        f"error: {out}: plan format_version 99 is not supported (expected 3); "
         "make the plan again with this netmox version\n"
     )
 
@@ -176,7 +179,7 @@ def test_show_refuses_a_malformed_plan_in_one_line(netmox: Netmox, tmp_path: Pat
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
     assert netmox("show", bad).stderr == f"error: {bad}: not a plan file (invalid JSON at line 1)\n"
-    bad.write_text('{"format_version": 2, "changes": 3}')
+    bad.write_text('{"format_version": 3, "changes": 3}')
     result = netmox("show", bad)
     assert result.exit_code == 1
     assert result.stderr.startswith(f"error: {bad}: not a valid plan (")

@@ -181,3 +181,100 @@ def test_a_value_the_planner_rewrote_is_shown_as_written() -> None:
     )
     created = change(Action.CREATE, name, key="109", name="app", target=Side.NETBOX, issue=Issue.PROXMOX_ONLY)
     assert '        name: "app-109" (Proxmox VE → NetBox)' in render_text(plan_of(created)).splitlines()
+
+
+# One block per object: an object's changes (one per target, its skipped and its conflicting
+# properties) are drawn under one header and counted once.
+
+
+def both_ways() -> tuple[Change, Change, Change]:
+    """qemu 101: memory to NetBox, description to Proxmox VE, vCPUs skipped — three changes, one object."""
+    to_netbox = change(
+        Action.UPDATE,
+        PropertyChange(name="memory", netbox=2048, proxmox=4096, direction=Direction.PROXMOX_TO_NETBOX, after=4096),
+        target=Side.NETBOX,
+        id="lab/qemu/101#netbox",
+    )
+    description = PropertyChange(
+        name="description", netbox="new", proxmox="old", direction=Direction.NETBOX_TO_PROXMOX, after="new"
+    )
+    to_proxmox = change(Action.UPDATE, description, id="lab/qemu/101#proxmox")
+    vcpus = PropertyChange(name="vcpus", netbox=1.5, proxmox=2, direction=Direction.SKIP, reason="cannot apply: 1.5")
+    skipped = change(Action.IGNORE, vcpus, reason="cannot apply: 1.5", id="lab/qemu/101#ignore")
+    return to_netbox, to_proxmox, skipped
+
+
+def test_an_object_written_both_ways_with_a_skip_is_one_block() -> None:
+    lines = render_text(plan_of(*both_ways())).splitlines()
+    assert lines[1:6] == [
+        "  node pve1",
+        '    ~ qemu 101 "web-01": update on NetBox and Proxmox VE',
+        "        memory: 2048 → 4096 MiB (Proxmox VE → NetBox)",
+        '        description: "old" → "new" (NetBox → Proxmox VE)',
+        "        vcpus: NetBox 1.5, Proxmox VE 2 — skipped: cannot apply: 1.5",
+    ]
+    assert sum("qemu 101" in line for line in lines) == 1
+
+
+def test_the_summary_counts_objects_once_per_side_written_and_a_skip_is_not_an_ignored_object() -> None:
+    summary = plan_of(*both_ways()).summary
+    assert (summary.netbox.update, summary.proxmox.update, summary.ignored) == (1, 1, 0)
+    assert summary_line(summary).endswith("0 ignored, 0 conflicts, 0 manual.")
+    only_ignored = plan_of(both_ways()[2], change(Action.IGNORE, key="102", reason="would delete")).summary
+    assert (only_ignored.ignored, only_ignored.changes) == (2, False)
+
+
+def test_a_property_in_conflict_is_named_in_the_header_and_shown_with_its_reason() -> None:
+    taken = "name 'app' is taken"
+    name = PropertyChange(name="name", netbox="db", proxmox="app", direction=Direction.SKIP, reason=taken)
+    plan = plan_of(
+        change(Action.UPDATE, memory(4096, 2048), id="lab/qemu/101#proxmox"),
+        change(Action.CONFLICT, name, reason=taken, id="lab/qemu/101#conflict"),
+    )
+    assert render_text(plan).splitlines()[2:5] == [
+        '    ~ qemu 101 "web-01": update on Proxmox VE; 1 property in conflict',
+        "        memory: 2048 → 4096 MiB (NetBox → Proxmox VE)",
+        '        name: NetBox "db", Proxmox VE "app" — conflict: name \'app\' is taken',
+    ]
+    assert (plan.summary.proxmox.update, plan.summary.conflicts, plan.summary.ignored) == (1, 1, 0)
+
+
+def test_an_object_that_is_only_ignored_and_in_conflict_shows_the_conflict_symbol() -> None:
+    vcpus = PropertyChange(name="vcpus", netbox=1.5, proxmox=2, direction=Direction.SKIP, reason="cannot apply: 1.5")
+    name = PropertyChange(name="name", netbox="db", proxmox="app", direction=Direction.SKIP, reason="taken")
+    plan = plan_of(
+        change(Action.CONFLICT, name, reason="taken", id="lab/qemu/101#conflict"),
+        change(Action.IGNORE, vcpus, reason="cannot apply: 1.5", id="lab/qemu/101#ignore"),
+    )
+    lines = render_text(plan).splitlines()
+    assert lines[2] == '    ! qemu 101 "web-01": conflict: taken'
+    assert lines[3:5] == [
+        '        name: NetBox "db", Proxmox VE "app" — conflict: taken',
+        "        vcpus: NetBox 1.5, Proxmox VE 2 — skipped: cannot apply: 1.5",
+    ]
+    assert (plan.summary.conflicts, plan.summary.ignored) == (1, 0)
+
+
+def test_a_block_that_stops_a_guest_is_red_as_a_whole() -> None:
+    from netmox_cli.render.text import plan_lines
+
+    status = PropertyChange(
+        name="status", netbox="offline", proxmox="running", direction=Direction.NETBOX_TO_PROXMOX, after="stopped"
+    )
+    to_netbox = change(Action.UPDATE, memory(1, 2), target=Side.NETBOX, id="lab/qemu/101#netbox")
+    plan = plan_of(to_netbox, change(Action.UPDATE, status, id="lab/qemu/101#proxmox"))
+    header = next(line for line in plan_lines(plan) if "qemu 101" in line.plain)
+    assert header.plain == '    ~ qemu 101 "web-01": update on NetBox and Proxmox VE'
+    assert str(header.style) == "bold red"
+
+
+def test_markdown_has_one_item_per_object_and_counts_objects() -> None:
+    markdown = render_markdown(plan_of(*both_ways(), change(Action.CREATE, key="105", name="new")))
+    items = [line for line in markdown.splitlines() if line.startswith("- ")]
+    assert items == [
+        '- `~` **lab** qemu 101 "web-01": update on NetBox and Proxmox VE',
+        '- `+` **lab** qemu 105 "new": create on Proxmox VE',
+    ]
+    assert "<details><summary>2 objects</summary>" in markdown
+    assert "  - vcpus: NetBox 1.5, Proxmox VE 2 — skipped: cannot apply: 1.5" in markdown
+    assert "| NetBox | 0 | 1 | 0 |" in markdown and "| Proxmox VE | 1 | 1 | 0 |" in markdown
