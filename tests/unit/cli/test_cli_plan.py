@@ -38,7 +38,7 @@ def test_plan_on_the_example_exits_2_with_detailed_exitcode_and_prints_grouped_p
     assert "        memory: 2048 → 4096 MiB (NetBox → Proxmox VE)" in lines
     assert lines[-1] == (
         "Plan: 2 to create, 9 to update, 0 to delete on Proxmox VE; 0 to create, 0 to update, 0 to delete on NetBox. "
-        "8 ignored, 0 conflicts, 1 manual."
+        "9 ignored, 0 conflicts, 1 manual."
     )
 
 
