@@ -13,7 +13,7 @@ from netmox_cli.config.schema import PolicyConfig
 from netmox_cli.errors import ConfigError
 from netmox_cli.model.plan import Action, Direction, Plan
 from netmox_cli.model.state import Interface, Side
-from netmox_cli.planner import REGISTRY, resolve_policy
+from netmox_cli.planner import REGISTRY, regroup, resolve_policy
 from netmox_cli.planner.planner import gap_fills
 from netmox_cli.planner.policy import recorded_policy
 from netmox_cli.render.values import property_lines
@@ -146,3 +146,13 @@ class TestGaps:
         [fill] = gap_fills(nb.guests[0], px.guests[0], ["interfaces.mac"])
         assert fill.fill and fill.after[0]["mac"] == "BC:24:11:00:00:01"
         assert gap_fills(nb.guests[0], px.guests[0], []) == []
+
+    def test_a_fill_turned_round_in_interactive_apply_is_an_ordinary_write(self):
+        nb, px = guest_documented_without_mac()
+        change = only(plan(nb, px, prefer="netbox"))
+        kept = regroup([change])
+        assert kept[0].properties[0].fill and kept[0].target is Side.NETBOX
+        turned = change.model_copy(deep=True)
+        turned.properties[0].direction = Direction.NETBOX_TO_PROXMOX
+        [again] = regroup([turned])
+        assert again.target is Side.PROXMOX and not again.properties[0].fill
