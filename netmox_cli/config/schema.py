@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from netmox_cli.config.vetting import check_url, clean_secret
-from netmox_cli.model.plan import Direction
+from netmox_cli.model.plan import DEFAULT_FILL_GAPS, Direction
 from netmox_cli.model.state import Side
 
 MatrixAction = Literal["update-netbox", "update-proxmox", "ignore"]
@@ -70,6 +70,11 @@ class PolicyConfig(_Section):
     )
     matrix: dict[MatrixKind, dict[MatrixIssue, MatrixAction]] = Field(default_factory=dict)
     properties: dict[str, Direction] = Field(default_factory=dict)
+    fill_gaps: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_FILL_GAPS),
+        description="Values Proxmox VE has and NetBox leaves blank ('<property>.<field>', e.g. "
+        "'interfaces.mac') that are written to NetBox whatever the preference; [] turns filling off.",
+    )
 
     def merged(self, other: PolicyConfig) -> PolicyConfig:
         """This policy with every field that ``other`` sets explicitly taking precedence."""

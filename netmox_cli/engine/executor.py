@@ -17,9 +17,11 @@ from typing import Protocol
 
 from netmox_cli.errors import NetmoxError, StaleError
 from netmox_cli.model.fingerprint import fingerprint
-from netmox_cli.model.plan import Action, Change, Plan
-from netmox_cli.model.state import ObjectKind, Side
+from netmox_cli.model.plan import Action, Change, Issue, Plan
+from netmox_cli.model.state import Guest, ObjectKind, Side
 from netmox_cli.planner import desired_object, find_object, write_fields
+from netmox_cli.planner.drafts import Head
+from netmox_cli.planner.planner import gap_fills
 from netmox_cli.providers.base import ApplyContext, WriteRequest, WriteResult
 
 from .saved import Refusal
@@ -135,7 +137,49 @@ class Executor:
             if request is not None:
                 outcome = self._write(change, request)
             report.outcomes.append(outcome)
+            if outcome.status is ChangeStatus.APPLIED and request is not None:
+                follow_up = self._fill_generated(change, request, plan.policy.fill_gaps)
+                if follow_up is not None:
+                    report.outcomes.append(follow_up)
         return report
+
+    def _fill_generated(self, change: Change, request: WriteRequest, fill_gaps: list[str]) -> ChangeOutcome | None:
+        """After a guest is created on Proxmox VE, write what Proxmox VE generated for it (MACs) into the
+        NetBox VM it was created from: a fill, recorded in the history as an update of NetBox."""
+        if change.action is not Action.CREATE or change.target is not Side.PROXMOX or not fill_gaps:
+            return None
+        created = request.desired
+        snapshot = self.snapshots[change.connection]
+        netbox_obj = find_object(snapshot.state(Side.NETBOX), change.kind, change.key)
+        if not isinstance(created, Guest) or not isinstance(netbox_obj, Guest):
+            return None
+        try:
+            now = self.providers[change.connection].of(Side.PROXMOX).read_guest(created)
+        except NetmoxError as error:
+            log.debug("re-reading %s after its create failed: %s", change.id, error.one_line())
+            return None
+        fills = gap_fills(netbox_obj, now, fill_gaps) if now is not None else []
+        if not fills:
+            return None
+        fill = Head(
+            change.connection,
+            change.kind,
+            change.key,
+            change.name,
+            change.node,
+            Issue.MISMATCH,
+            fingerprint(netbox_obj, now),
+        ).change(Action.UPDATE, Side.NETBOX, fills, None)
+        request = WriteRequest(
+            change_id=fill.id,
+            action="update",
+            kind=fill.kind,
+            current=netbox_obj,
+            desired=desired_object(fill, netbox_obj, now),
+            fields=write_fields(fill),
+            context=self.context.model_copy(update={"source_label": Side.PROXMOX.label}),
+        )
+        return self._write(fill, request)
 
     def _prepare(self, change: Change) -> tuple[ChangeOutcome, WriteRequest | None]:
         snapshot = self.snapshots.get(change.connection)

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from netmox_cli.model.state import ObjectKind, Side
 
 FORMAT_VERSION = 3  # 3: the summary counts objects, not changes
+DEFAULT_FILL_GAPS = ("interfaces.mac",)
 
 
 class Issue(StrEnum):
@@ -80,6 +81,11 @@ class PropertyChange(_Data):
         description="Exactly the value written to the target (the source value in the target's vocabulary: "
         "tags lowercased for Proxmox VE, statuses translated, NIC and disk entries merged over the target's; a "
         "duplicate NetBox name made unique as '<name>-<vmid>'); null when the property is skipped.",
+    )
+    fill: bool = Field(
+        default=False,
+        description="A gap filled: NetBox left blank what Proxmox VE has (a generated MAC); written to NetBox "
+        "whatever the preference (policy.fill_gaps), after = NetBox's entries with the blanks filled.",
     )
 
 
@@ -174,6 +180,10 @@ class Policy(_Data):
         default_factory=dict, description="The policy.matrix cells that were set explicitly (for re-planning)."
     )
     properties: dict[str, Direction] = Field(default_factory=dict)
+    fill_gaps: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_FILL_GAPS),
+        description="The '<property>.<field>' gaps filled into NetBox whatever the preference.",
+    )
 
 
 class Plan(_Data):

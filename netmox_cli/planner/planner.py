@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from netmox_cli.config.schema import PolicyConfig
 from netmox_cli.model.plan import (
@@ -29,7 +30,7 @@ from netmox_cli.planner.drafts import Draft, sort_key
 from netmox_cli.planner.guards import OrphanKey, guard
 from netmox_cli.planner.pairing import Pair, pair_guests, pair_nodes
 from netmox_cli.planner.policy import ResolvedPolicy, resolve_policy
-from netmox_cli.planner.registry import REGISTRY
+from netmox_cli.planner.registry import REGISTRY, Property
 
 
 @dataclass
@@ -132,10 +133,19 @@ def differences(pair: Pair, policy: ResolvedPolicy) -> list[PropertyChange]:
             continue  # identical stored values always agree; skips the JSON form for most properties
         values = {Side.NETBOX: prop.read(pair.netbox), Side.PROXMOX: prop.read(pair.proxmox)}
         if prop.equal(values[Side.NETBOX], values[Side.PROXMOX]):
+            # Agreeing, but NetBox may leave blank what Proxmox VE has: a gap. A property whose direction
+            # policy.properties sets to skip is not filled either.
+            fields = () if policy.properties.get(prop.name) is Direction.SKIP else policy.gap_fields(prop.name)
+            if (fill := gap_fill(prop, values[Side.NETBOX], values[Side.PROXMOX], fields)) is not None:
+                changes.append(fill)
             continue
         direction, reason = policy.direction(pair.kind, prop.name)
         target = direction.target
         after = None
+        # A value that is only NetBox's default documents nothing: pushed only when asked for.
+        default = prop.default_only(values[Side.NETBOX]) if target is Side.PROXMOX else None
+        if default is not None and not policy.explicit(prop.name):
+            direction, reason, target = Direction.SKIP, default, None
         if target is not None:
             reason = prop.cannot_write(values[target.other], target, current=values[target], kind=pair.kind)
             if reason is not None:
@@ -153,6 +163,30 @@ def differences(pair: Pair, policy: ResolvedPolicy) -> list[PropertyChange]:
             )
         )
     return changes
+
+
+def gap_fill(prop: Property, netbox: Any, proxmox: Any, fields: tuple[str, ...]) -> PropertyChange | None:
+    """A property both sides agree on where NetBox leaves blank what Proxmox VE has (a generated MAC):
+    a fill towards NetBox, whatever the preference, for the entry ``fields`` (``policy.fill_gaps``).
+
+    ``after`` is NetBox's own entries with the blanks filled, exactly what the write sets.
+    """
+    filled = prop.filled(netbox, proxmox, fields)
+    if filled is None or prop.cannot_write(filled, Side.NETBOX, current=netbox) is not None:
+        return None
+    return PropertyChange(
+        name=prop.name, netbox=netbox, proxmox=proxmox, direction=Direction.PROXMOX_TO_NETBOX, after=filled, fill=True
+    )
+
+
+def gap_fills(netbox: Guest, proxmox: Guest, fill_gaps: tuple[str, ...] | list[str]) -> list[PropertyChange]:
+    """Every gap of one guest (after a create: the values Proxmox VE generated for it)."""
+    fields = {p: tuple(f for q, _, f in (g.partition(".") for g in fill_gaps) if q == p) for p in REGISTRY.names()}
+    found = []
+    for prop in REGISTRY.for_kind(netbox.kind):
+        if prop.gaps and (fill := gap_fill(prop, prop.read(netbox), prop.read(proxmox), fields[prop.name])):
+            found.append(fill)
+    return found
 
 
 def create_properties(pair: Pair, target: Side) -> list[PropertyChange]:

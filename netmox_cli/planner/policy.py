@@ -52,6 +52,15 @@ class ResolvedPolicy:
     record: Policy
     max_deletes: int = 10
     delete_after: int = 0
+    fill_gaps: tuple[str, ...] = ()
+
+    def explicit(self, name: str) -> bool:
+        """Whether ``policy.properties`` sets the direction of property ``name`` explicitly."""
+        return name in self.properties
+
+    def gap_fields(self, name: str) -> tuple[str, ...]:
+        """The entry fields of property ``name`` whose gaps are filled (``policy.fill_gaps``)."""
+        return tuple(f for p, _, f in (gap.partition(".") for gap in self.fill_gaps) if p == name)
 
     def decide(self, kind: ObjectKind, issue: Issue) -> Decision:
         """The action for an object of ``kind`` with ``issue`` (not for in-sync objects)."""
@@ -99,6 +108,7 @@ def resolve_policy(
     if overrides:
         config = config.merged(PolicyConfig(**overrides))
     _check_properties(config)
+    _check_fill_gaps(config)
 
     cells: dict[tuple[ObjectKind, Issue], Cell] = {}
     for kind in ObjectKind:
@@ -121,6 +131,7 @@ def resolve_policy(
         matrix={k.value: {i.value: cells[(k, i)].action for i in DIFFERENCES} for k in ObjectKind},
         overrides={kind: dict(cells_) for kind, cells_ in config.matrix.items()},
         properties=dict(config.properties),
+        fill_gaps=list(config.fill_gaps),
     )
     return ResolvedPolicy(
         cells,
@@ -130,6 +141,7 @@ def resolve_policy(
         record,
         max_deletes=config.max_deletes,
         delete_after=config.delete_after,
+        fill_gaps=tuple(config.fill_gaps),
     )
 
 
@@ -149,6 +161,7 @@ def recorded_policy(record: Policy, limits: PolicyConfig) -> PolicyConfig:
         delete_after=max(record.delete_after, limits.delete_after),
         matrix=record.overrides,  # type: ignore[arg-type]  # validated by PolicyConfig
         properties=record.properties,
+        fill_gaps=record.fill_gaps,
     )
 
 
@@ -158,4 +171,18 @@ def _check_properties(config: PolicyConfig) -> None:
         raise ConfigError(
             f"policy.properties: unknown property {', '.join(repr(n) for n in unknown)}",
             hint=f"expected one of {', '.join(sorted(REGISTRY.names()))}",
+        )
+
+
+def fillable_gaps() -> list[str]:
+    """Every '<property>.<field>' a declaration marks as a gap NetBox may leave blank."""
+    return sorted({f"{p.name}.{f}" for p in REGISTRY for f in p.gaps})
+
+
+def _check_fill_gaps(config: PolicyConfig) -> None:
+    unknown = [gap for gap in config.fill_gaps if gap not in fillable_gaps()]
+    if unknown:
+        raise ConfigError(
+            f"policy.fill_gaps: {', '.join(repr(g) for g in unknown)} is not a gap netmox fills",
+            hint=f"expected some of {', '.join(fillable_gaps())}, or [] to fill nothing",
         )

@@ -31,6 +31,22 @@ INTERFACE_FIELDS = ("mac", "bridge", "vlan", "ips")
 DISK_FIELDS = ("size_mib", "storage")
 
 
+@dataclass(frozen=True)
+class NetboxDefault:
+    """A NetBox value that is only NetBox's default, not a decision anyone documented.
+
+    ``value`` is the model value (JSON form), ``shown`` how NetBox shows it, ``why`` where it comes from.
+    Such a value is not written to Proxmox VE unless ``policy.properties`` names the property explicitly.
+    """
+
+    value: Any
+    shown: str
+    why: str
+
+    def reason(self, name: str) -> str:
+        return f"NetBox's {name} is {self.shown}, {self.why}; set policy.properties.{name} to push it"
+
+
 def _plain_equal(netbox: Any, proxmox: Any) -> bool:
     return netbox == proxmox
 
@@ -55,6 +71,10 @@ class Property:
     equal_values: Equal = field(default=_plain_equal, repr=False)
     to_side: Convert = field(default=_same, repr=False)
     limit: Limit = field(default=_no_limit, repr=False)
+    # The NetBox value that is only NetBox's default (None: every NetBox value is documentation).
+    netbox_default: NetboxDefault | None = None
+    # Entry fields NetBox may leave blank that Proxmox VE fills in (gaps: policy.fill_gaps).
+    gaps: tuple[str, ...] = ()
 
     def applies_to(self, kind: ObjectKind) -> bool:
         return kind in self.kinds
@@ -65,6 +85,30 @@ class Property:
         if isinstance(value, list) and value and isinstance(value[0], BaseModel):
             return sorted((item.model_dump(mode="json") for item in value), key=lambda e: e["name"])
         return list(value) if isinstance(value, list) else value
+
+    def default_only(self, netbox: Any) -> str | None:
+        """Why NetBox's value is not pushed to Proxmox VE without an explicit policy; None when it is."""
+        if self.netbox_default is not None and netbox == self.netbox_default.value:
+            return self.netbox_default.reason(self.name)
+        return None
+
+    def filled(self, netbox: Any, proxmox: Any, fields: tuple[str, ...]) -> list[dict] | None:
+        """NetBox's entries with the blanks among ``fields`` filled from Proxmox VE's same-named entries;
+        None when there is no such gap (or the entry lists are not the same set of names)."""
+        if not fields or not isinstance(netbox, list) or not isinstance(proxmox, list):
+            return None
+        theirs = entries.by_name(proxmox)
+        if set(theirs) != {e["name"] for e in netbox}:
+            return None
+        result, any_filled = [], False
+        for entry in netbox:
+            new = dict(entry)
+            for name in fields:
+                if new.get(name) is None and theirs[entry["name"]].get(name) is not None:
+                    new[name] = theirs[entry["name"]][name]
+                    any_filled = True
+            result.append(new)
+        return sorted(result, key=lambda e: e["name"]) if any_filled else None
 
     def equal(self, netbox: Any, proxmox: Any) -> bool:
         """Whether NetBox's and Proxmox VE's values agree (values in JSON form)."""
@@ -312,12 +356,20 @@ REGISTRY = Registry(
             equal_values=_interfaces_equal,
             to_side=_interfaces_convert,
             limit=_interfaces_limit,
+            gaps=("mac",),  # a MAC Proxmox VE generated for a NIC documented without one
         ),
         Property(
             "tags", GUESTS, "tags", clearable=True, equal_values=_tags_equal, to_side=_tags_convert, limit=_tags_limit
         ),
         Property("ostype", GUESTS, "ostype"),
-        Property("start_on_boot", GUESTS, "start_on_boot"),
+        Property(
+            "start_on_boot",
+            GUESTS,
+            "start_on_boot",
+            # NetBox 4.x added start_on_boot with default "off" (migration virtualization.0050): every VM
+            # documented before, or by a form or tool that never set it, reads off. See docs/mapping.md.
+            netbox_default=NetboxDefault(False, "off", "its default for VMs that never set it"),
+        ),
         Property("node", GUESTS, "node", limit=_node_limit),
     ]
 )

@@ -42,15 +42,15 @@ def _rechecked(group: list[Change]) -> list[PropertyChange]:
 def _recheck(change: Change, planned: PropertyChange) -> PropertyChange:
     target = planned.direction.target
     if target is None:
-        return planned.model_copy(update={"reason": planned.reason or SKIPPED_BY_CHOICE, "after": None})
+        return planned.model_copy(update={"reason": planned.reason or SKIPPED_BY_CHOICE, "after": None, "fill": False})
     prop = REGISTRY.get(planned.name, change.kind)
     values = {"netbox": planned.netbox, "proxmox": planned.proxmox}
     reason = prop.cannot_write(values[target.other.value], target, current=values[target.value], kind=change.kind)
     if reason is not None:
-        return planned.model_copy(update={"direction": Direction.SKIP, "reason": reason, "after": None})
+        return planned.model_copy(update={"direction": Direction.SKIP, "reason": reason, "after": None, "fill": False})
     # The planner's value stands when the direction is unchanged (it may be a unique name, not the source's).
+    # (A fill stays a fill only towards NetBox: turned round, it is an ordinary write.)
     if change.target is target and planned.after is not None:
-        after = planned.after
-    else:
-        after = prop.written(planned.netbox, planned.proxmox, target, change.kind)
-    return planned.model_copy(update={"reason": None, "after": after})
+        return planned.model_copy(update={"reason": None})
+    after = prop.written(planned.netbox, planned.proxmox, target, change.kind)
+    return planned.model_copy(update={"reason": None, "after": after, "fill": False})

@@ -89,6 +89,11 @@ class Provider(ABC):
     def apply(self, request: WriteRequest) -> WriteResult:
         """Carry out one write; raise a ``NetmoxError`` subclass on failure."""
 
+    def read_guest(self, guest: Guest) -> Guest | None:
+        """Re-read one guest as it is now (after a create: the values this side generated for it,
+        such as MAC addresses). None when this side cannot read single guests."""
+        return None
+
     def preflight(self, requests: list[WriteRequest]) -> dict[str, str]:
         """Problems that would make these writes fail, found at plan time, before anything is written.
 

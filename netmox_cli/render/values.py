@@ -92,6 +92,17 @@ def entry_differences(name: str, before: list[dict] | None, after: list[dict] | 
     return lines
 
 
+def fill_lines(name: str, before: list[dict] | None, after: list[dict] | None) -> list[str]:
+    """``+ fill net0 mac BC:24:11:00:00:01``: one line per blank field that a fill sets."""
+    old = {item["name"]: item for item in before or []}
+    lines = []
+    for item in after or []:
+        for field in ENTRY_FIELDS.get(name, ()):
+            if old.get(item["name"], {}).get(field) is None and item.get(field) is not None:
+                lines.append(f"+ fill {item['name']} {field} {plain(item[field])}")
+    return lines
+
+
 def is_keyed_list(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(item, dict) and "name" in item for item in value)
 
@@ -117,6 +128,9 @@ def property_lines(change: Change, prop: PropertyChange) -> list[str]:
         word = "conflict" if change.action is Action.CONFLICT else "skipped"  # refused by the target, or not chosen
         return [f"{prop.name}: {both} — {word}: {prop.reason or 'no direction chosen'}"]
     before, after = before_after(change, prop)
+    if prop.fill:
+        # A gap filled: NetBox's blanks get Proxmox VE's values (``+ fill net0 mac BC:24:11:…``).
+        return [f"{prop.name}: {line}" for line in fill_lines(prop.name, before, after)]
     if change.action is Action.CREATE or (before is None and not is_keyed_list(after)):
         if is_keyed_list(after):
             return [f"{prop.name}: {flow(prop.direction)}", *(f"  + {entry(item)}" for item in after)]

@@ -43,6 +43,15 @@ class ProxmoxProvider(Provider):
         )
         return snapshotter.take(progress)
 
+    def read_guest(self, guest: Guest) -> Guest | None:
+        """The guest's config as Proxmox VE holds it now (its generated MACs, its disks' storage)."""
+        if not guest.node:
+            return None
+        row = {"vmid": guest.vmid, "node": guest.node, "type": guest.kind, "status": guest.status}
+        snapshotter = Snapshotter(self._client, guest_agent=False)  # addresses are not known right after a create
+        found = snapshotter.read_guest(row, {guest.node})
+        return None if found.incomplete else found
+
     def apply(self, request: WriteRequest) -> WriteResult:
         return Writer(self._client, self._waiter, self._section.defaults).apply(request)
 

@@ -63,7 +63,7 @@ class Snapshotter:
 
         nodes = self._pooled(self._read_node, sorted(node_rows, key=lambda row: row["node"]), online)
         done = Counter(len(rows), say)
-        guests = self._pooled(lambda row, on: done.tick(self._read_guest(row, on)), rows, online)
+        guests = self._pooled(lambda row, on: done.tick(self.read_guest(row, on)), rows, online)
 
         cluster = next((row for row in status if row.get("type") == "cluster"), None)
         quorate = parse.to_bool(cluster.get("quorate")) if cluster else True  # a single node is its own quorum
@@ -110,7 +110,7 @@ class Snapshotter:
             node.revision = str(config["digest"]) if config.get("digest") else None
         return node
 
-    def _read_guest(self, row: Mapping[str, Any], online: set[str]) -> Guest:
+    def read_guest(self, row: Mapping[str, Any], online: set[str]) -> Guest:
         if row["node"] not in online:
             return incomplete(row, f"node {row['node']} is offline: the guest's configuration cannot be read")
         base = f"/nodes/{row['node']}/{row['type']}/{row['vmid']}"

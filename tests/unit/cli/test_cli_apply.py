@@ -73,7 +73,7 @@ def test_apply_with_nothing_to_do_says_so_and_exits_0(netmox: Netmox, homelab: P
     netmox("apply", "--config", homelab, "--auto-approve")
     result = netmox("apply", "--config", homelab, "--auto-approve")
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[-1] == "No changes. 8 ignored, 0 conflicts, 1 manual."
+    assert result.stdout.splitlines()[-1] == "No changes. 9 ignored, 0 conflicts, 1 manual."
 
 
 def test_saved_plan_refuses_a_changed_object_as_stale_and_applies_the_rest(netmox: Netmox, homelab: Path) -> None:

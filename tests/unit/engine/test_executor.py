@@ -12,7 +12,7 @@ from netmox_cli.engine.planning import make_plan
 from netmox_cli.engine.session import open_providers, take_snapshots
 from netmox_cli.errors import RemoteError
 from netmox_cli.model.plan import Action
-from netmox_cli.model.state import ClusterState, Guest, Node, ObjectKind, Side
+from netmox_cli.model.state import ClusterState, Guest, Interface, Node, ObjectKind, Side
 from netmox_cli.providers.base import ApplyContext
 from netmox_cli.providers.file import FileProvider, read_snapshot, write_snapshot
 
@@ -236,3 +236,53 @@ def test_provider_preflight_problems_become_plan_conflicts_and_see_the_policy(tm
     assert (conflict.action, conflict.reason) == (Action.CONFLICT, "no room on pve1")
     assert plan.summary.conflicts == 2  # this one, and the planner's own: lxc 201's node pve2 is not in Proxmox VE
     assert seen and all(seen)
+
+
+def documented_without_mac(tmp_path: Path) -> NetmoxConfig:
+    config = lab(tmp_path)
+    state = read_snapshot(tmp_path / "netbox.json")
+    state.guests[2].interfaces = [Interface(name="net0", vlan=10)]
+    state.guests[2].node = "pve1"  # a node Proxmox VE has
+    write_snapshot(state, tmp_path / "netbox.json")
+    return config
+
+
+def generating_macs(self, guest: Guest) -> Guest | None:
+    """Proxmox VE as it answers right after a create: the NIC has the MAC it generated."""
+    created = next(g for g in self.snapshot().guests if g.vmid == guest.vmid)
+    for interface in created.interfaces:
+        interface.mac = interface.mac or "BC:24:11:00:02:01"
+    return created
+
+
+def test_after_a_create_on_proxmox_the_generated_mac_is_written_to_netbox_and_recorded(tmp_path, monkeypatch):
+    config = documented_without_mac(tmp_path)
+    monkeypatch.setattr(FileProvider, "read_guest", generating_macs)
+    outcomes, recorder = run(config, PREFER_NETBOX)
+    ids = [o.change.id for o in outcomes]
+    assert ids.index("lab/lxc/201#proxmox") + 1 == ids.index("lab/lxc/201#netbox")
+    fill = outcomes[ids.index("lab/lxc/201#netbox")]
+    assert fill.status is ChangeStatus.APPLIED and ("sent", "lab/lxc/201#netbox") in recorder.events
+    [prop] = fill.change.properties
+    assert prop.fill and prop.after[0]["mac"] == "BC:24:11:00:02:01" and prop.after[0]["vlan"] == 10
+    [dns] = [g for g in read_snapshot(tmp_path / "netbox.json").guests if g.vmid == 201]
+    assert dns.interfaces[0].mac == "BC:24:11:00:02:01"
+
+
+def test_a_failed_re_read_after_a_create_leaves_netbox_as_it_was(tmp_path, monkeypatch):
+    config = documented_without_mac(tmp_path)
+
+    def refuses(self, guest):
+        raise RemoteError("Proxmox VE answered 500")
+
+    monkeypatch.setattr(FileProvider, "read_guest", refuses)
+    outcomes, _ = run(config, PREFER_NETBOX)
+    assert "lab/lxc/201#proxmox" in [o.change.id for o in outcomes]
+    assert "lab/lxc/201#netbox" not in [o.change.id for o in outcomes]
+
+
+def test_fill_gaps_off_writes_nothing_back_after_a_create(tmp_path, monkeypatch):
+    config = documented_without_mac(tmp_path)
+    monkeypatch.setattr(FileProvider, "read_guest", generating_macs)
+    outcomes, _ = run(config, PolicyConfig(prefer=Side.NETBOX, fill_gaps=[]))
+    assert "lab/lxc/201#netbox" not in [o.change.id for o in outcomes]

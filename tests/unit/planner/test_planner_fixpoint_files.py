@@ -68,7 +68,8 @@ def test_applying_through_file_providers_leaves_nothing_to_write(
         for c in second.changes
         if c.action.writes
         for p in c.properties
-        if p.direction.target is c.target and (c.key, p.name) not in unwritten_on_create
+        # a fill (a gap NetBox leaves blank) can only follow the write that went the other way
+        if p.direction.target is c.target and (c.key, p.name) not in unwritten_on_create and not p.fill
     ]
     assert written_again == []
     # A delete held back because one side was empty may show once that side has objects again.

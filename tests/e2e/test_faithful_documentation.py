@@ -1,0 +1,167 @@
+"""Faithful documentation (issue 11): NetBox's defaults are not intent, values Proxmox VE generates reach NetBox.
+
+Through the ``netmox`` command against the real NetBox test server and fakepve:
+
+* a cluster whose NetBox VMs never set ``start_on_boot`` (NetBox reads ``off``) plans no autostart change
+  under ``--prefer netbox``, and apply leaves ``onboot: 1`` alone; the explicit policy still pushes it;
+* a documentation-first guest created without a MAC plans in sync afterwards *with* the MAC Proxmox VE
+  generated in NetBox (MAC object on the interface, set as its primary MAC), recorded in the history;
+* a MAC NetBox leaves blank on a guest that exists on both sides is a ``+ fill`` whatever the preference.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import Lab, words
+from tests.e2e.seeding import VMINTERFACE, cluster_id, ensure_platform, seed_device
+from tests.support.fakepve_lab import LabPve
+
+pytestmark = [pytest.mark.e2e, pytest.mark.netbox, pytest.mark.fakepve]
+
+DEFAULT_REASON = (
+    "skipped: NetBox's start_on_boot is off, its default for VMs that never set it; "
+    "set policy.properties.start_on_boot to push it"
+)
+
+
+def document_vm(
+    nb: Any, cluster: str, vmid: int, name: str, *, mac: str | None = None, platform: str | None = "Linux"
+) -> Any:
+    """A VM documented the way a form that never sets start_on_boot does: NetBox reads it as off."""
+    device = nb.dcim.devices.get(name="pve1", cluster_id=cluster_id(nb, cluster))
+    vm = nb.virtualization.virtual_machines.create(
+        name=name,
+        cluster=cluster_id(nb, cluster),
+        device=device.id,
+        status="active",
+        vcpus=1,
+        memory=1024,
+        platform=ensure_platform(nb, platform) if platform else None,
+        custom_fields={"proxmox_vmid": vmid, "proxmox_type": "qemu"},
+    )
+    interface = nb.virtualization.interfaces.create(virtual_machine=vm.id, name="net0")
+    if mac is not None:
+        mac_obj = nb.dcim.mac_addresses.create(
+            mac_address=mac, assigned_object_type=VMINTERFACE, assigned_object_id=interface.id
+        )
+        interface.update({"primary_mac_address": mac_obj.id})
+    nb.virtualization.virtual_disks.create(virtual_machine=vm.id, name="scsi0", size=8192)
+    return vm
+
+
+def netbox_mac(nb: Any, vm_id: int, nic: str = "net0") -> str | None:
+    interface = nb.virtualization.interfaces.get(virtual_machine_id=vm_id, name=nic)
+    primary = interface.primary_mac_address
+    return str(nb.dcim.mac_addresses.get(primary.id).mac_address).upper() if primary else None
+
+
+def pve_mac(config: dict[str, Any], nic: str = "net0") -> str:
+    found = re.search(r"=([0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5})", config[nic])
+    assert found, config[nic]
+    return found.group(1).upper()
+
+
+def test_netbox_vms_that_never_set_start_on_boot_do_not_turn_autostart_off(new_lab, new_pve):
+    lab: Lab = new_lab("start-on-boot-default")
+    pve: LabPve = new_pve()
+    pve.add_node("pve1")
+    for vmid in (301, 302):
+        pve.add_vm(
+            vmid,
+            f"auto{vmid}",
+            node="pve1",
+            status="running",
+            config={
+                "cores": 1,
+                "memory": "1024",
+                "scsi0": f"local-lvm:vm-{vmid}-disk-0,size=8G",
+                "net0": f"virtio=BC:24:11:30:00:{vmid - 300:02X},bridge=vmbr0",
+                "onboot": 1,
+            },
+        )
+    connection = lab.add("lab", pve)
+    nb = lab.netbox.api()
+    seed_device(nb, connection.cluster, "pve1")
+    for vmid in (301, 302):
+        mac = f"BC:24:11:30:00:{vmid - 300:02X}"
+        vm = document_vm(nb, connection.cluster, vmid, f"auto{vmid}", mac=mac, platform=None)
+        assert nb.virtualization.virtual_machines.get(vm.id).start_on_boot.value == "off"  # NetBox's default
+
+    plan = lab.netmox("plan", "--prefer", "netbox", "--detailed-exitcode", expect=0)
+    text = words(plan.stdout)
+    assert f"start_on_boot: NetBox no, Proxmox VE yes — {DEFAULT_REASON}" in text
+    assert "No changes. 2 ignored, 0 conflicts, 0 manual." in text
+
+    lab.netmox("apply", "--prefer", "netbox", "--auto-approve")
+    assert [int(pve.vm(vmid).config["onboot"]) for vmid in (301, 302)] == [1, 1]
+
+    # Asked for explicitly, NetBox's off is pushed.
+    lab.root.joinpath("policy.toml").write_text('[properties]\nstart_on_boot = "netbox->proxmox"\n', encoding="utf-8")
+    pushed = lab.netmox("plan", "--prefer", "netbox", "--policy", "policy.toml", "--json")
+    changes = [c for c in json.loads(pushed.stdout)["changes"] if c["action"] == "update"]
+    assert sorted(c["key"] for c in changes) == ["301", "302"]
+    assert all(c["properties"][0]["after"] is False for c in changes)
+
+
+def test_a_guest_documented_without_a_mac_is_created_and_netbox_learns_the_generated_mac(new_lab, new_pve):
+    lab: Lab = new_lab("generated-mac")
+    pve: LabPve = new_pve()
+    pve.add_node("pve1")
+    connection = lab.add("lab", pve)
+    nb = lab.netbox.api()
+    seed_device(nb, connection.cluster, "pve1")
+    vm = document_vm(nb, connection.cluster, 410, "nomac01")
+    assert netbox_mac(nb, vm.id) is None
+
+    applied = lab.netmox("apply", "--prefer", "netbox", "--auto-approve")
+    generated = pve_mac(pve.vm(410).config)
+    assert netbox_mac(nb, vm.id) == generated
+    assert "Apply complete: 2 applied, 0 stale, 0 failed." in applied.stdout, applied.stdout
+
+    after = lab.netmox("plan", "--prefer", "netbox", "--detailed-exitcode", expect=0)
+    assert "No changes. NetBox and Proxmox VE are in sync." in after.stdout
+
+    [run] = json.loads(lab.netmox("history", "--json", "--limit", "1").stdout)
+    history = json.loads(lab.netmox("history", "show", str(run["id"]), "--json").stdout)
+    [fill] = [row for row in history["changes"] if row["change_id"] == "lab/qemu/410#netbox"]
+    assert fill["property"] == "interfaces" and fill["after"][0]["mac"] == generated
+
+
+@pytest.mark.parametrize("prefer", ["netbox", "proxmox"])
+def test_a_mac_netbox_leaves_blank_is_filled_whatever_the_preference(new_lab, new_pve, prefer):
+    lab: Lab = new_lab(f"fill-{prefer}")
+    pve: LabPve = new_pve()
+    pve.add_node("pve1")
+    pve.add_vm(
+        501,
+        "blank01",
+        node="pve1",
+        status="running",
+        config={
+            "cores": 1,
+            "memory": "1024",
+            "scsi0": "local-lvm:vm-501-disk-0,size=8G",
+            "net0": "virtio=BC:24:11:50:00:01,bridge=vmbr0",
+            "ostype": "l26",
+        },
+    )
+    connection = lab.add("lab", pve)
+    nb = lab.netbox.api()
+    seed_device(nb, connection.cluster, "pve1")
+    vm = document_vm(nb, connection.cluster, 501, "blank01")
+
+    plan = lab.netmox("plan", "--prefer", prefer)
+    assert "interfaces: + fill net0 mac BC:24:11:50:00:01" in words(plan.stdout)
+    lab.netmox("apply", "--prefer", prefer, "--auto-approve")
+    assert netbox_mac(nb, vm.id) == "BC:24:11:50:00:01"
+    assert "in sync" in lab.netmox("plan", "--prefer", prefer).stdout
+
+    # policy.fill_gaps = [] turns filling off
+    nb.virtualization.interfaces.get(virtual_machine_id=vm.id, name="net0").update({"primary_mac_address": None})
+    lab.root.joinpath("policy.toml").write_text("fill_gaps = []\n", encoding="utf-8")
+    assert "in sync" in lab.netmox("plan", "--prefer", prefer, "--policy", "policy.toml").stdout
