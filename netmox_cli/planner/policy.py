@@ -120,14 +120,9 @@ def resolve_policy(
                 reason = f"policy: matrix.{kind.value}.{issue.value} = ignore" if override == "ignore" else None
                 cell = Cell(override, reason)
             cells[(kind, issue)] = cell
+    scalars = ("prefer", "allow_delete", "allow_stop", "shutdown_timeout", "rename_duplicates")
     record = Policy(
-        prefer=config.prefer,
-        allow_delete=config.allow_delete,
-        allow_stop=config.allow_stop,
-        shutdown_timeout=config.shutdown_timeout,
-        rename_duplicates=config.rename_duplicates,
-        max_deletes=config.max_deletes,
-        delete_after=config.delete_after,
+        **config.model_dump(include={*scalars, "max_deletes", "delete_after"}),
         matrix={k.value: {i.value: cells[(k, i)].action for i in DIFFERENCES} for k in ObjectKind},
         overrides={kind: dict(cells_) for kind, cells_ in config.matrix.items()},
         properties=dict(config.properties),
