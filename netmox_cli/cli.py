@@ -20,7 +20,7 @@ import typer
 from typer.core import TyperGroup
 
 from netmox_cli import __version__
-from netmox_cli.commands import _common, apply, check, history, init, plan, show, snapshot
+from netmox_cli.commands import _common, apply, check, history, init, plan, show, snapshot, watch
 from netmox_cli.environment import NETMOX_DEBUG
 from netmox_cli.errors import Interrupted, NetmoxError
 from netmox_cli.redact import REDACTOR, guard_streams, install_logging, redact, redacted_traceback
@@ -138,6 +138,7 @@ app.command("apply")(guarded(apply.command))
 app.command("check")(guarded(check.command))
 app.command("init")(guarded(init.command))
 app.command("snapshot")(guarded(snapshot.command))
+app.command("watch")(guarded(watch.command))
 history_app = typer.Typer(
     help="Past apply runs and the changes they made.", pretty_exceptions_enable=False, rich_markup_mode=None
 )

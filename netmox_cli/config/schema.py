@@ -229,10 +229,41 @@ class ConnectionConfig(_Section):
         return self.cluster
 
 
+def check_listen(value: str) -> str:
+    """``host:port`` (``[v6]:port`` for IPv6) that ``netmox watch`` binds; refused at load time otherwise."""
+    host, sep, port = value.strip().rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not sep or not host or not (port.isascii() and port.isdigit() and 0 <= int(port) <= 65535):
+        raise ValueError(f"expected host:port (e.g. '127.0.0.1:8787'), not {value!r}")
+    return value.strip()
+
+
+class WatchConfig(_Section):
+    """``netmox watch``: where NetBox's webhooks arrive, their secret, and how often to reconcile everything."""
+
+    listen: str = Field(default="127.0.0.1:8787", description="host:port to serve the webhook, /healthz, /metrics.")
+    secret: SecretStr | None = Field(
+        default=None, description="The NetBox webhook's secret; requests not signed with it are refused (403)."
+    )
+    interval: Duration = Field(default=900, description="Seconds (or '15m') between full reconciles; 0: never.")
+    debounce: float = Field(default=2.0, ge=0, le=300, description="Seconds to gather events for one object.")
+
+    @field_validator("secret", mode="before")
+    @classmethod
+    def _clean_secret(cls, value: object) -> object:
+        return clean_secret(value)
+
+    @field_validator("listen")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        return check_listen(value)
+
+
 class NetmoxConfig(_Section):
     history: Path | None = None
     lock_dir: Path | None = None
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
+    watch: WatchConfig = Field(default_factory=WatchConfig)
     connections: dict[str, ConnectionConfig]
 
     @model_validator(mode="after")

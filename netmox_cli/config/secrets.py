@@ -45,6 +45,8 @@ def apply_environment_defaults(config: NetmoxConfig, path: Path) -> None:
 
 def register_secrets(config: NetmoxConfig) -> None:
     """Tell the redactor every secret of the config, so that it can mask them in everything netmox writes."""
+    if config.watch.secret is not None:
+        register_secret(config.watch.secret.get_secret_value())
     for connection in config.connections.values():
         for side in (connection.netbox, connection.proxmox):
             if isinstance(side, NetboxSide) and side.token is not None:

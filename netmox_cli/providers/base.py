@@ -89,6 +89,13 @@ class Provider(ABC):
     def apply(self, request: WriteRequest) -> WriteResult:
         """Carry out one write; raise a ``NetmoxError`` subclass on failure."""
 
+    def read_guests(self, vmids: frozenset[int]) -> ClusterState:
+        """A scoped read: every node of the cluster and only the guests whose VMID is in ``vmids``, read
+        as ``snapshot()`` reads them. The default takes the whole snapshot and keeps those guests; the
+        NetBox and Proxmox VE providers read just them (``netmox watch``)."""
+        state = self.snapshot()
+        return state.model_copy(update={"guests": [g for g in state.guests if g.vmid in vmids]})
+
     def read_guest(self, guest: Guest) -> Guest | None:
         """Re-read one guest as it is now (after a create: the values this side generated for it,
         such as MAC addresses). None when this side cannot read single guests."""

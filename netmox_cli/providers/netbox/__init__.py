@@ -10,6 +10,7 @@ from netmox_cli.providers.netbox.client import NetboxClient
 from netmox_cli.providers.netbox.mapping import PlatformTable
 from netmox_cli.providers.netbox.refs import References
 from netmox_cli.providers.netbox.schema import initialize, missing_custom_fields
+from netmox_cli.providers.netbox.scoped import read_scope
 from netmox_cli.providers.netbox.snapshot import read_cluster
 from netmox_cli.providers.netbox.writes import NetboxWriter
 
@@ -38,6 +39,11 @@ class NetboxProvider(Provider):
         self.refs = References(self.client, self.cluster, self.section.defaults)
         self.writer.refs = self.refs
         return read_cluster(self.client, self.cluster, self.section.page_size, self.platforms, progress)
+
+    def read_guests(self, vmids: frozenset[int]) -> ClusterState:
+        self.refs = References(self.client, self.cluster, self.section.defaults)  # fresh, as for snapshot()
+        self.writer.refs = self.refs
+        return read_scope(self.client, self.cluster, vmids, self.section.page_size, self.platforms)
 
     def apply(self, request: WriteRequest) -> WriteResult:
         return self.writer.apply(request)

@@ -13,6 +13,7 @@ from netmox_cli.model.state import ClusterState, Guest, ObjectKind, Side
 from netmox_cli.providers.base import CheckResult, Progress, Provider, WriteRequest, WriteResult
 from netmox_cli.providers.proxmox import checks, configs
 from netmox_cli.providers.proxmox.client import PveClient
+from netmox_cli.providers.proxmox.scoped import read_guests
 from netmox_cli.providers.proxmox.snapshot import Snapshotter
 from netmox_cli.providers.proxmox.tasks import TaskWaiter
 from netmox_cli.providers.proxmox.writes import Writer
@@ -34,14 +35,19 @@ class ProxmoxProvider(Provider):
     def location(self) -> str:
         return self._client.location
 
-    def snapshot(self, progress: Progress | None = None) -> ClusterState:
-        snapshotter = Snapshotter(
+    def _snapshotter(self) -> Snapshotter:
+        return Snapshotter(
             self._client,
             workers=self._section.workers,
             include_templates=self._section.include_templates,
             guest_agent=self._section.guest_agent,
         )
-        return snapshotter.take(progress)
+
+    def snapshot(self, progress: Progress | None = None) -> ClusterState:
+        return self._snapshotter().take(progress)
+
+    def read_guests(self, vmids: frozenset[int]) -> ClusterState:
+        return read_guests(self._client, self._snapshotter(), vmids)
 
     def read_guest(self, guest: Guest) -> Guest | None:
         """The guest's config as Proxmox VE holds it now (its generated MACs, its disks' storage)."""

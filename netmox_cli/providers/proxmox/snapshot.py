@@ -57,7 +57,7 @@ class Snapshotter:
         version = client.read("/version", responses.VERSION)
         status = client.read("/cluster/status", responses.CLUSTER_STATUS)
         node_rows = client.read("/nodes", responses.NODES)
-        rows = [row for row in client.read("/cluster/resources", responses.RESOURCES, type="vm") if self._wanted(row)]
+        rows = [row for row in client.read("/cluster/resources", responses.RESOURCES, type="vm") if self.wanted(row)]
         blind_spot = checks.blind_spot(client.read("/access/permissions", responses.PERMISSIONS))
         online = {row["node"] for row in node_rows if row.get("status") == "online"}
 
@@ -88,7 +88,7 @@ class Snapshotter:
 
     # ---------------------------------------------------------------- pieces
 
-    def _wanted(self, row: Mapping[str, Any]) -> bool:
+    def wanted(self, row: Mapping[str, Any]) -> bool:
         """A guest row we model (qemu/lxc; the shape check made sure it has a vmid and node); templates
         only when configured."""
         if row.get("type") not in GUEST_TYPES:
