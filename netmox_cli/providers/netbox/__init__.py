@@ -11,6 +11,7 @@ from netmox_cli.providers.netbox.mapping import PlatformTable
 from netmox_cli.providers.netbox.refs import References
 from netmox_cli.providers.netbox.schema import initialize, missing_custom_fields
 from netmox_cli.providers.netbox.scoped import read_scope
+from netmox_cli.providers.netbox.webhooks import ensure_webhook
 from netmox_cli.providers.netbox.snapshot import read_cluster
 from netmox_cli.providers.netbox.writes import NetboxWriter
 
@@ -98,6 +99,10 @@ class NetboxProvider(Provider):
         self.refs = References(self.client, self.cluster, self.section.defaults)
         self.writer.refs = self.refs
         return done
+
+    def ensure_webhook(self, url: str, secret: str, object_types: tuple[str, ...]) -> list[str]:
+        """The webhook to ``netmox watch`` at ``url`` and its event rule (``netmox init --webhook``)."""
+        return ensure_webhook(self.client, url, secret, object_types)
 
     def close(self) -> None:
         self.client.session.close()
