@@ -11,8 +11,8 @@ from netmox_cli.providers.netbox.mapping import PlatformTable
 from netmox_cli.providers.netbox.refs import References
 from netmox_cli.providers.netbox.schema import initialize, missing_custom_fields
 from netmox_cli.providers.netbox.scoped import read_scope
-from netmox_cli.providers.netbox.webhooks import ensure_webhook
 from netmox_cli.providers.netbox.snapshot import read_cluster
+from netmox_cli.providers.netbox.webhooks import ensure_webhook
 from netmox_cli.providers.netbox.writes import NetboxWriter
 
 __all__ = ["NetboxProvider"]
