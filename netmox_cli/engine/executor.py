@@ -1,8 +1,8 @@
 """Applying a plan: staleness check, dependency order, one write per change, every outcome recorded.
 
-The executor knows neither the terminal nor the database: it reports each change to a ``Listener``
-(the progress view) and a ``Recorder`` (the history). The recorder hears of a write twice: ``sent``
-before its request goes out and ``record`` once its outcome is known, so a run cut short mid-request
+The executor knows neither the terminal nor the database: it reports each change to its subscribers
+(``model.outcomes.Subscriber``: the history, the progress view). Each hears of a write twice: ``sent``
+before its request goes out and ``finished`` once its outcome is known, so a run cut short mid-request
 (Ctrl-C while a Proxmox VE task runs, a crash) leaves a ``sent`` row, never a change with no row.
 One failing change does not stop the others.
 """
@@ -11,62 +11,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Protocol
 
 from netmox_cli.errors import NetmoxError, StaleError
 from netmox_cli.model.fingerprint import fingerprint
+from netmox_cli.model.outcomes import ApplyReport, ChangeOutcome, ChangeStatus, Subscriber, Subscribers
 from netmox_cli.model.plan import Action, Change, Issue, Plan
 from netmox_cli.model.state import Guest, ObjectKind, Side
 from netmox_cli.planner import desired_object, find_object, write_fields
 from netmox_cli.planner.drafts import Head
 from netmox_cli.planner.planner import gap_fills
-from netmox_cli.providers.base import ApplyContext, WriteRequest, WriteResult
+from netmox_cli.providers.base import ApplyContext, WriteRequest
 
 from .saved import Refusal
 from .session import ConnectionSnapshot, Providers
 
 log = logging.getLogger(__name__)
-
-
-class ChangeStatus(StrEnum):
-    APPLIED = "applied"
-    FAILED = "failed"
-    STALE = "stale"
-    SKIPPED = "skipped"
-
-
-@dataclass
-class ChangeOutcome:
-    change: Change
-    status: ChangeStatus
-    error: str | None = None
-    result: WriteResult | None = None
-
-
-class Listener(Protocol):
-    def before(self, change: Change) -> None: ...
-
-    def after(self, outcome: ChangeOutcome) -> None: ...
-
-
-class Recorder(Protocol):
-    def sent(self, change: Change) -> None: ...
-
-    def record(self, outcome: ChangeOutcome) -> None: ...
-
-
-@dataclass
-class ApplyReport:
-    outcomes: list[ChangeOutcome] = field(default_factory=list)
-
-    def count(self, status: ChangeStatus) -> int:
-        return sum(1 for outcome in self.outcomes if outcome.status is status)
-
-    @property
-    def ok(self) -> bool:
-        return self.count(ChangeStatus.FAILED) == 0 and self.count(ChangeStatus.STALE) == 0
 
 
 def _phase(change: Change) -> int:
@@ -114,14 +73,12 @@ class Executor:
         providers: dict[str, Providers],
         snapshots: dict[str, ConnectionSnapshot],
         context: ApplyContext,
-        recorder: Recorder,
-        listener: Listener | None = None,
+        subscribers: Sequence[Subscriber] = (),
     ) -> None:
         self.providers = providers
         self.snapshots = snapshots
         self.context = context
-        self.recorder = recorder
-        self.listener = listener
+        self.events = Subscribers(subscribers)
         self._failed_nodes: set[tuple[str, str, Side]] = set()
 
     def run(self, plan: Plan, refused: Sequence[Refusal] = ()) -> ApplyReport:
@@ -205,9 +162,7 @@ class Executor:
     def _write(self, change: Change, request: WriteRequest) -> ChangeOutcome:
         assert change.target is not None
         provider = self.providers[change.connection].of(change.target)
-        if self.listener is not None:
-            self.listener.before(change)
-        self.recorder.sent(change)  # committed before the request goes out (write-ahead)
+        self.events.sent(change)  # the history commits its row before the request goes out (write-ahead)
         try:
             result = provider.apply(request)
             outcome = ChangeOutcome(change, ChangeStatus.APPLIED, result=result)
@@ -223,7 +178,5 @@ class Executor:
         return self._finish(outcome)
 
     def _finish(self, outcome: ChangeOutcome) -> ChangeOutcome:
-        self.recorder.record(outcome)
-        if self.listener is not None:
-            self.listener.after(outcome)
+        self.events.finished(outcome)
         return outcome

@@ -14,7 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from netmox_cli.engine.session import ConnectionSnapshot
+from netmox_cli.model.fingerprint import fingerprint
 from netmox_cli.model.plan import Change, ConnectionInfo, Plan
+from netmox_cli.model.state import Side
+from netmox_cli.planner import find_object
 from netmox_cli.redact import REDACTOR
 
 RUN_PLAN_AGAIN = "run netmox plan again"
@@ -72,6 +76,22 @@ def rederive(saved: Plan, fresh: Plan, basis_now: Callable[[Change], str]) -> Re
     connections = [fresh_infos.get(info.name, info) for info in saved.connections]
     plan = fresh.model_copy(update={"changes": accepted, "connections": connections}).summarize()
     return Rederived(plan, refused)
+
+
+def basis_now(snapshots: list[ConnectionSnapshot]) -> Callable[[Change], str]:
+    """The fingerprint a change's object has in ``snapshots`` (to tell stale from tampered)."""
+    by_name = {snapshot.name: snapshot for snapshot in snapshots}
+
+    def of(change: Change) -> str:
+        snapshot = by_name.get(change.connection)
+        if snapshot is None or snapshot.error is not None:
+            return change.basis  # the executor reports the connection's error
+        return fingerprint(
+            find_object(snapshot.state(Side.NETBOX), change.kind, change.key),
+            find_object(snapshot.state(Side.PROXMOX), change.kind, change.key),
+        )
+
+    return of
 
 
 def _as_saved(change: Change) -> Change:

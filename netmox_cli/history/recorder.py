@@ -1,9 +1,9 @@
-"""The executor's recorder: turns each change outcome into history rows, one per written property."""
+"""The history as a subscriber of the executor's events: each change outcome becomes rows, one per written property."""
 
 from __future__ import annotations
 
-from netmox_cli.engine.executor import ChangeOutcome
 from netmox_cli.history.store import SENT, ChangeRecord, HistoryStore
+from netmox_cli.model.outcomes import ChangeOutcome
 from netmox_cli.model.plan import Action, Change
 from netmox_cli.render.values import before_after
 
@@ -35,7 +35,7 @@ def change_rows(change: Change, status: str, error: str | None) -> list[ChangeRe
 
 
 class HistoryRecorder:
-    """Implements the executor's ``Recorder``, write-ahead: a change's rows are committed as ``sent``
+    """A ``model.outcomes.Subscriber``, write-ahead: a change's rows are committed as ``sent``
     before its request goes out, then completed with the outcome before the next write starts."""
 
     def __init__(self, store: HistoryStore, run_id: int) -> None:
@@ -45,7 +45,7 @@ class HistoryRecorder:
     def sent(self, change: Change) -> None:
         self.store.record(self.run_id, change_rows(change, SENT, None))
 
-    def record(self, outcome: ChangeOutcome) -> None:
+    def finished(self, outcome: ChangeOutcome) -> None:
         status, error = outcome.status.value, outcome.error
         if not self.store.complete(self.run_id, outcome.change.id, status, error):  # never sent: stale, skipped …
             self.store.record(self.run_id, change_rows(outcome.change, status, error))

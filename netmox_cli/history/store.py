@@ -72,6 +72,11 @@ MIGRATIONS: list[list[str]] = [
             PRIMARY KEY (connection, kind, key, side)
         )""",
     ],
+    [
+        # What started a run beyond the command line: netmox watch's NetBox request id and NetBox user.
+        "ALTER TABLE runs ADD COLUMN request_id TEXT",
+        "ALTER TABLE runs ADD COLUMN netbox_user TEXT",
+    ],
 ]
 SENT = "sent"  # a change's request went out; its outcome is not known (yet)
 INTERRUPTED = "interrupted"  # a run cut short by a signal, or that never finished (the process died)
@@ -89,11 +94,13 @@ class RunStart(BaseModel):
 
     user: str
     host: str
-    origin: str
+    origin: str = Field(description="terminal / ci / cron for the command line, watch for netmox watch.")
     command: str
     prefer: str | None = None
     policy: dict[str, Any] = Field(default_factory=dict)
     plan_digest: str | None = None
+    request_id: str | None = Field(default=None, description="The NetBox request that caused a watch run.")
+    netbox_user: str | None = Field(default=None, description="The NetBox user who made that change.")
 
 
 class RunRecord(RunStart):
@@ -144,11 +151,12 @@ class HistoryStore:
             self._db.execute("PRAGMA busy_timeout=5000")
             version = self._existing_version()
             self._empty = version == 0  # a reader of a database with no tables yet sees no runs
+            self._version = version
             if not read_only:
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA foreign_keys=ON")
                 self._migrate(version)
-                self._empty = False
+                self._empty, self._version = False, SCHEMA_VERSION
         except sqlite3.DatabaseError as exc:
             raise HistoryError(f"{path}: cannot open the history database ({exc})", HINT) from None
         except OSError as exc:
@@ -234,12 +242,17 @@ class HistoryStore:
         self._db.execute("COMMIT")
 
     def observe_orphans(
-        self, connection: str, keys: set[tuple[str, str, str]], now: datetime
+        self,
+        connection: str,
+        keys: set[tuple[str, str, str]],
+        now: datetime,
+        within: set[tuple[str, str]] | None = None,
     ) -> dict[tuple[str, str, str], datetime]:
         """When each one-sided object of ``connection`` was first seen so; forgets objects no longer one-sided.
 
         ``keys`` are ``(kind, key, side that has it)``; an object that was paired again in between starts
-        its grace period anew, because the rule is "one-sided in every plan for that long".
+        its grace period anew, because the rule is "one-sided in every plan for that long". ``within``
+        (``(kind, key)`` pairs) limits what a scoped run looked at: objects outside it are not forgotten.
         """
         with self._transaction():
             rows = self._db.execute(
@@ -247,6 +260,8 @@ class HistoryStore:
             ).fetchall()
             known = {(kind, key, side): datetime.fromisoformat(seen) for kind, key, side, seen in rows}
             for gone in set(known) - keys:
+                if within is not None and gone[:2] not in within:
+                    continue
                 self._db.execute(
                     "DELETE FROM orphans WHERE connection = ? AND kind = ? AND key = ? AND side = ?",
                     (connection, *gone),
@@ -261,9 +276,20 @@ class HistoryStore:
     def start_run(self, run: RunStart) -> int:
         run = RunStart.model_validate(REDACTOR.redact_value(run.model_dump()))  # no secret in the database
         cursor = self._db.execute(
-            "INSERT INTO runs (started, user, host, origin, command, prefer, policy, plan_digest)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (_now(), run.user, run.host, run.origin, run.command, run.prefer, json.dumps(run.policy), run.plan_digest),
+            "INSERT INTO runs (started, user, host, origin, command, prefer, policy, plan_digest, request_id,"
+            " netbox_user) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                _now(),
+                run.user,
+                run.host,
+                run.origin,
+                run.command,
+                run.prefer,
+                json.dumps(run.policy),
+                run.plan_digest,
+                run.request_id,
+                run.netbox_user,
+            ),
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
@@ -309,27 +335,32 @@ class HistoryStore:
 
     _RUN_COLUMNS = (
         "runs.id, started, finished, user, host, origin, command, prefer, policy, plan_digest, outcome,"
-        " (SELECT count(DISTINCT change_id) FROM changes WHERE changes.run_id = runs.id)"
+        " (SELECT count(DISTINCT change_id) FROM changes WHERE changes.run_id = runs.id), "
     )
+
+    @property
+    def _run_columns(self) -> str:
+        """A reader leaves an older database as it is: columns added since read as NULL."""
+        return self._RUN_COLUMNS + ("request_id, netbox_user" if self._version >= 3 else "NULL, NULL")
 
     @staticmethod
     def _run(row: tuple[Any, ...]) -> RunRecord:
         keys = ("id", "started", "finished", "user", "host", "origin", "command", "prefer", "policy", "plan_digest")
         data = dict(zip(keys, row, strict=False))
         data["policy"] = json.loads(data["policy"] or "{}")
-        return RunRecord(**data, outcome=row[10], changes=row[11])
+        return RunRecord(**data, outcome=row[10], changes=row[11], request_id=row[12], netbox_user=row[13])
 
     def runs(self, limit: int = 20) -> list[RunRecord]:
         """The most recent runs, newest first."""
         if self._empty:
             return []
-        rows = self._db.execute(f"SELECT {self._RUN_COLUMNS} FROM runs ORDER BY id DESC LIMIT ?", (limit,))
+        rows = self._db.execute(f"SELECT {self._run_columns} FROM runs ORDER BY id DESC LIMIT ?", (limit,))
         return [self._run(row) for row in rows]
 
     def run(self, run_id: int) -> RunRecord | None:
         if self._empty:
             return None
-        row = self._db.execute(f"SELECT {self._RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,)).fetchone()
+        row = self._db.execute(f"SELECT {self._run_columns} FROM runs WHERE id = ?", (run_id,)).fetchone()
         return self._run(row) if row else None
 
     def changes(self, run_id: int) -> list[ChangeRecord]:

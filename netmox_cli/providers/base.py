@@ -20,7 +20,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from netmox_cli.model.outcomes import WriteResult
 from netmox_cli.model.state import ClusterState, Guest, Node, ObjectKind, Side
+
+__all__ = ["ApplyContext", "CheckResult", "Progress", "Provider", "WriteRequest", "WriteResult"]
 
 Progress = Callable[[str], None]
 """Called with a short human message while a long operation runs (drives the spinner)."""
@@ -50,15 +53,6 @@ class WriteRequest(BaseModel):
     desired: Node | Guest | None = Field(default=None, description="What it should become; None for delete.")
     fields: list[str] = Field(default_factory=list, description="Registry property names to write (update).")
     context: ApplyContext = Field(default_factory=ApplyContext)
-
-
-class WriteResult(BaseModel):
-    """What a successful write reports back (for history and the progress view)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    message: str = ""
-    warnings: list[str] = Field(default_factory=list)
 
 
 class CheckResult(BaseModel):

@@ -10,7 +10,7 @@ import sys
 from rich.console import Console
 from rich.text import Text
 
-from netmox_cli.engine.executor import ApplyReport, ChangeOutcome, ChangeStatus
+from netmox_cli.model.outcomes import ApplyReport, ChangeOutcome, ChangeStatus
 from netmox_cli.model.plan import Change, Plan
 from netmox_cli.render.safe import safe
 from netmox_cli.render.text import is_destructive, object_label, verb
@@ -70,15 +70,15 @@ def print_stderr_summary(report: ApplyReport) -> None:
 
 
 class ProgressView:
-    """The executor's listener: prints each change when it finishes (and its warnings)."""
+    """A subscriber of the executor's events: prints each change when it finishes (and its warnings)."""
 
     def __init__(self, console: Console) -> None:
         self.console = console
 
-    def before(self, change: Change) -> None:
+    def sent(self, change: Change) -> None:
         """Nothing to show yet: a line per finished change keeps the output readable in logs."""
 
-    def after(self, outcome: ChangeOutcome) -> None:
+    def finished(self, outcome: ChangeOutcome) -> None:
         self.console.print(outcome_line(outcome))
         if outcome.result is not None:
             for warning in outcome.result.warnings:

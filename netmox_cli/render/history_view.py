@@ -51,6 +51,7 @@ def run_text(run: RunRecord, changes: list[ChangeRecord]) -> list[Text]:
         Text(safe(f"  started   {run.started}")),
         Text(safe(f"  finished  {run.finished or '-'}")),
         Text(safe(f"  by        {run.user}@{run.host} ({run.origin})")),
+        *_asked(run),
         Text(safe(f"  command   {run.command}")),
         Text(safe(f"  prefer    {run.prefer or '-'}")),
         Text(safe(f"  policy    {json.dumps(run.policy, sort_keys=True)}")),
@@ -61,6 +62,13 @@ def run_text(run: RunRecord, changes: list[ChangeRecord]) -> list[Text]:
         lines.append(Text("No changes recorded."))
     lines.extend(Text(change_line(change)) for change in changes)
     return lines
+
+
+def _asked(run: RunRecord) -> list[Text]:
+    """A run that a NetBox change caused (``netmox watch``) names that change's request and user."""
+    if not (run.request_id or run.netbox_user):
+        return []
+    return [Text(safe(f"  netbox    request {run.request_id or '-'} by {run.netbox_user or '-'}"))]
 
 
 def runs_json(runs: list[RunRecord]) -> str:

@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 
 from netmox_cli.config.schema import FileSide, NetmoxConfig, PolicyConfig
-from netmox_cli.engine.executor import ChangeOutcome, ChangeStatus, Executor, ordered
+from netmox_cli.engine.executor import Executor, ordered
 from netmox_cli.engine.planning import make_plan
 from netmox_cli.engine.session import open_providers, take_snapshots
 from netmox_cli.errors import RemoteError
+from netmox_cli.model.outcomes import ChangeOutcome, ChangeStatus
 from netmox_cli.model.plan import Action
 from netmox_cli.model.state import ClusterState, Guest, Interface, Node, ObjectKind, Side
 from netmox_cli.providers.base import ApplyContext
@@ -25,7 +26,7 @@ class ListRecorder:
     def sent(self, change) -> None:
         self.events.append(("sent", change.id))
 
-    def record(self, outcome: ChangeOutcome) -> None:
+    def finished(self, outcome: ChangeOutcome) -> None:
         self.outcomes.append(outcome)
         self.events.append((outcome.status.value, outcome.change.id))
 
@@ -75,7 +76,7 @@ def run(config: NetmoxConfig, policy: PolicyConfig, mutate=None) -> tuple[list[C
             mutate()
         fresh = {s.name: s for s in take_snapshots(config, providers)}
         recorder = ListRecorder()
-        report = Executor(providers, fresh, ApplyContext(), recorder).run(plan)
+        report = Executor(providers, fresh, ApplyContext(), [recorder]).run(plan)
     return report.outcomes, recorder
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from netmox_cli.engine.executor import ChangeOutcome, ChangeStatus
 from netmox_cli.errors import HistoryError
 from netmox_cli.history import HistoryRecorder, HistoryStore, RunStart, change_rows, history_path
 from netmox_cli.history.store import APPLICATION_ID, MIGRATIONS
+from netmox_cli.model.outcomes import ChangeOutcome, ChangeStatus
 from netmox_cli.model.plan import Action, Change, Direction, Issue, PropertyChange
 from netmox_cli.model.state import ObjectKind, Side
 
@@ -73,7 +73,7 @@ def test_recorded_changes_are_visible_to_another_reader_at_once(tmp_path: Path) 
     path = tmp_path / "h.sqlite"
     with HistoryStore(path) as writer:
         run_id = writer.start_run(START)
-        HistoryRecorder(writer, run_id).record(ChangeOutcome(update_change(), ChangeStatus.APPLIED))
+        HistoryRecorder(writer, run_id).finished(ChangeOutcome(update_change(), ChangeStatus.APPLIED))
         with HistoryStore(path) as reader:
             assert [(c.property, c.status) for c in reader.changes(run_id)] == [
                 ("memory", "applied"),
@@ -193,7 +193,7 @@ def test_a_change_is_written_ahead_as_sent_and_completed_in_place(tmp_path: Path
         recorder = HistoryRecorder(store, run_id)
         recorder.sent(update_change())
         assert [(c.property, c.status) for c in store.changes(run_id)] == [("memory", "sent"), ("status", "sent")]
-        recorder.record(ChangeOutcome(update_change(), ChangeStatus.FAILED, "VM 101: storage full"))
+        recorder.finished(ChangeOutcome(update_change(), ChangeStatus.FAILED, "VM 101: storage full"))
         assert [(c.property, c.status, c.error) for c in store.changes(run_id)] == [
             ("memory", "failed", "VM 101: storage full"),
             ("status", "failed", "VM 101: storage full"),
@@ -203,7 +203,7 @@ def test_a_change_is_written_ahead_as_sent_and_completed_in_place(tmp_path: Path
 def test_a_change_never_sent_gets_its_rows_with_the_outcome(tmp_path: Path) -> None:
     with HistoryStore(tmp_path / "h.sqlite") as store:
         run_id = store.start_run(START)
-        HistoryRecorder(store, run_id).record(ChangeOutcome(update_change(), ChangeStatus.STALE, "stale: changed"))
+        HistoryRecorder(store, run_id).finished(ChangeOutcome(update_change(), ChangeStatus.STALE, "stale: changed"))
         assert {c.status for c in store.changes(run_id)} == {"stale"}
         assert len(store.changes(run_id)) == 2
 

@@ -14,9 +14,10 @@ from hypothesis import given
 from test_planner_properties import FAST, chosen_policy, netbox_state, proxmox_state
 
 from netmox_cli.config.schema import NetmoxConfig, PolicyConfig
-from netmox_cli.engine.executor import ChangeOutcome, ChangeStatus, Executor
+from netmox_cli.engine.executor import Executor
 from netmox_cli.engine.planning import make_plan
 from netmox_cli.engine.session import open_providers
+from netmox_cli.model.outcomes import ChangeOutcome, ChangeStatus
 from netmox_cli.model.plan import Action
 from netmox_cli.model.state import ClusterState
 from netmox_cli.providers.base import ApplyContext
@@ -27,7 +28,7 @@ class Outcomes(list[ChangeOutcome]):
     def sent(self, change: object) -> None:
         """Write-ahead notice before each request; the outcome is what this test looks at."""
 
-    def record(self, outcome: ChangeOutcome) -> None:
+    def finished(self, outcome: ChangeOutcome) -> None:
         self.append(outcome)
 
 
@@ -57,7 +58,7 @@ def test_applying_through_file_providers_leaves_nothing_to_write(
     ):
         first, snapshots = make_plan(config, providers, policy)
         outcomes = Outcomes()
-        Executor(providers, {s.name: s for s in snapshots}, ApplyContext(), outcomes).run(first)
+        Executor(providers, {s.name: s for s in snapshots}, ApplyContext(), [outcomes]).run(first)
         assert {o.status for o in outcomes} <= {ChangeStatus.APPLIED}, [o.error for o in outcomes]
         second, _ = make_plan(config, providers, policy)
     unwritten_on_create = {
