@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from netmox_cli.model.scope import Scope
+from netmox_cli.engine.planning import ObjectRef
+from netmox_cli.model.state import ObjectKind
 
 VM = "virtualization.virtualmachine"
 VM_INTERFACE = "virtualization.vminterface"
@@ -65,10 +66,11 @@ class Target:
     node: str | None = None
 
     @property
-    def scope(self) -> Scope:
-        return Scope(
-            frozenset({self.vmid}) if self.vmid is not None else frozenset(), frozenset(filter(None, [self.node]))
-        )
+    def ref(self) -> ObjectRef:
+        """The engine's name for it (a guest's kind is not known from NetBox: the engine matches any)."""
+        if self.vmid is not None:
+            return (self.connection, ObjectKind.QEMU, str(self.vmid))
+        return (self.connection, ObjectKind.NODE, str(self.node))
 
     def __str__(self) -> str:
         return (

@@ -16,7 +16,6 @@ from itertools import groupby
 
 from netmox_cli.config.schema import NetmoxConfig
 from netmox_cli.errors import ConfigError, NetmoxError
-from netmox_cli.model.scope import Scope
 from netmox_cli.render.safe import safe
 from netmox_cli.watch import events
 from netmox_cli.watch.debounce import Debouncer, Pending
@@ -103,7 +102,7 @@ class Watcher:
             self._scoped(name, list(group))
 
     def _reconcile(self, name: str) -> None:
-        summary = self._record(self.run(Job(name, None)))
+        summary = self._record(self.run(Job(name)))
         if summary.error is None:
             self.reconcile_attempts.pop(name, None)
             self.reconcile_at[name] = self.clock() + self.interval
@@ -113,11 +112,8 @@ class Watcher:
         self.reconcile_at[name] = self.clock() + min(backoff(attempt), self.interval)
 
     def _scoped(self, name: str, pending: list[Pending]) -> None:
-        scope = Scope()
-        for item in pending:
-            scope = scope.union(item.target.scope)
         origins = [origin for item in pending for origin in item.origins]
-        summary = self._record(self.run(Job(name, scope, origins)))
+        summary = self._record(self.run(Job(name, [item.target for item in pending], origins)))
         if summary.error is None:
             return
         for item in pending:  # the objects wait again, longer each time; their events stay with them

@@ -38,6 +38,11 @@ class RunSummary:
     full_read: bool = False
     history_run: int | None = None
     error: str | None = None
+    full_read_reason: str | None = None
+
+    def read_in_full(self, why: str) -> None:
+        """Told by the scoped reader when the run had to read everything, and why."""
+        self.full_read, self.full_read_reason = True, why
 
 
 class Status:
