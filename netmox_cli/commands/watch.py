@@ -11,7 +11,7 @@ from netmox_cli.engine.session import select_connections
 from netmox_cli.errors import ConfigError
 from netmox_cli.history import history_path
 from netmox_cli.redact import StderrHandler
-from netmox_cli.watch.lookup import NetboxLookup
+from netmox_cli.watch.lookup import CachedLookup, NetboxLookup
 from netmox_cli.watch.loop import serve
 from netmox_cli.watch.runner import Runner
 
@@ -50,6 +50,6 @@ def command(
     runner = Runner(cfg, policy, history_path(history, cfg.history), lock_dir(cfg))
     lookup = NetboxLookup(cfg)
     try:
-        serve(cfg, runner.run, lookup)
+        serve(cfg, runner.run, CachedLookup(lookup))
     finally:
         lookup.close()

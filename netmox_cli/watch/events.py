@@ -135,7 +135,7 @@ def _id(value: Any) -> int | None:
     return value
 
 
-def _vmid(obj: Mapping[str, Any]) -> int | None:
+def vmid(obj: Mapping[str, Any]) -> int | None:
     fields = obj.get("custom_fields")
     value = fields.get(CF_VMID) if isinstance(fields, dict) else None
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
@@ -152,11 +152,11 @@ def _vm_refs(event: Event, lookup: Lookup) -> list[VmRef]:
     """The NetBox VMs the event touches, before and after the change."""
     object_type, data, before = event.origin.object_type, event.data, event.prechange
     if object_type == VM:
-        refs = [VmRef(_cluster_name(data.get("cluster"), lookup), _vmid(data))]
+        refs = [VmRef(_cluster_name(data.get("cluster"), lookup), vmid(data))]
         if before is not None and (
-            _id(before.get("cluster")) != _id(data.get("cluster")) or _vmid(before) != _vmid(data)
+            _id(before.get("cluster")) != _id(data.get("cluster")) or vmid(before) != vmid(data)
         ):
-            refs.append(VmRef(_cluster_name(before.get("cluster"), lookup), _vmid(before)))
+            refs.append(VmRef(_cluster_name(before.get("cluster"), lookup), vmid(before)))
         return refs
     vm_ids: list[int | None] = []
     if object_type in (VM_INTERFACE, VIRTUAL_DISK):

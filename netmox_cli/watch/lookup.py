@@ -4,6 +4,9 @@ NetBox servers (the first that knows the id answers)."""
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 from netmox_cli.config.schema import NetboxSide, NetmoxConfig
@@ -47,3 +50,33 @@ class NetboxLookup:
     def close(self) -> None:
         for client in self._clients.values():
             client.session.close()
+
+
+class CachedLookup:
+    """A lookup that remembers each VM for ``ttl`` seconds: saving one VM fires an event for each of its
+    interfaces, MACs, IPs and disks, and every one of them names the same VM. VM events refresh the entry
+    (their payload carries the cluster and VMID), so a move is seen at once."""
+
+    def __init__(self, inner: Any, ttl: float = 10.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self._inner = inner
+        self._ttl = ttl
+        self._clock = clock
+        self._vms: dict[int, tuple[float, VmRef | None]] = {}
+        self._lock = threading.Lock()
+
+    def remember(self, vm_id: int, ref: VmRef) -> None:
+        with self._lock:
+            self._vms[vm_id] = (self._clock(), ref)
+
+    def vm(self, vm_id: int) -> VmRef | None:
+        with self._lock:
+            cached = self._vms.get(vm_id)
+        if cached is not None and self._clock() - cached[0] < self._ttl:
+            return cached[1]
+        ref = self._inner.vm(vm_id)
+        with self._lock:
+            self._vms[vm_id] = (self._clock(), ref)
+        return ref
+
+    def cluster(self, cluster_id: int) -> str | None:
+        return self._inner.cluster(cluster_id)

@@ -9,6 +9,7 @@ exponential backoff while ``/healthz`` reports the connection degraded.
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from netmox_cli.watch.status import RunSummary, Status
 log = logging.getLogger("netmox_cli.watch")
 BACKOFF_FIRST = 2.0
 BACKOFF_MAX = 300.0
+RESOLVERS = 4  # threads mapping events; each mapping is at most one NetBox GET
 
 
 def backoff(attempt: int) -> float:
@@ -51,7 +53,10 @@ class Watcher:
         self.interval = interval
         self.clock = clock
         self.debouncer = Debouncer(debounce, clock=clock)
-        self.status = Status(self.debouncer.depth)
+        # Verified events wait here for their mapping (which may read NetBox): the webhook is answered at
+        # once, so NetBox's single RQ worker is never held up by netmox's reads.
+        self.inbox: queue.Queue[events.Event | None] = queue.Queue()
+        self.status = Status(lambda: self.debouncer.depth() + self.inbox.qsize())
         self.stopping = threading.Event()
         now = clock()
         # A reconcile at start catches what changed while watch was not running; then every interval.
@@ -61,9 +66,28 @@ class Watcher:
     # ------------------------------------------------------------ events (HTTP threads)
 
     def accept(self, body: bytes) -> str:
-        """Parse a verified body and queue the objects it concerns; raises ``events.BadEvent``."""
-        event = events.parse(body)
+        """Parse a verified body and queue it for mapping; raises ``events.BadEvent``."""
+        self.inbox.put(events.parse(body))
+        return "accepted"
+
+    def resolve_forever(self) -> None:
+        """A resolver thread: map each accepted event to its objects and queue those (debounced)."""
+        while (event := self.inbox.get()) is not None:
+            try:
+                self.resolve(event)
+            except Exception as error:  # a bug costs one event and one line, never the thread
+                log.error("event %s: unexpected %s: %s", safe(event.origin.describe()), type(error).__name__, error)
+                log.debug("traceback", exc_info=True)
+
+    def resolve(self, event: events.Event) -> str:
         what = safe(event.origin.describe())
+        remember = getattr(self.lookup, "remember", None)
+        vm_id = event.data.get("id")
+        if remember is not None and event.origin.object_type == events.VM and isinstance(vm_id, int):
+            cluster = event.data.get("cluster")
+            remember(
+                vm_id, events.VmRef(cluster.get("name") if isinstance(cluster, dict) else None, events.vmid(event.data))
+            )
         try:
             found = events.targets(event, self.connections, self.lookup)
         except NetmoxError as error:
@@ -145,6 +169,8 @@ class Watcher:
     def stop(self) -> None:
         self.stopping.set()
         self.debouncer.close()
+        for _ in range(RESOLVERS):
+            self.inbox.put(None)
 
 
 def serve(config: NetmoxConfig, run: Callable[[Job], RunSummary], lookup: events.Lookup) -> None:
@@ -168,6 +194,8 @@ def serve(config: NetmoxConfig, run: Callable[[Job], RunSummary], lookup: events
     log.info("netmox watch: listening on http://%s (POST /webhook/netbox, GET /healthz, GET /metrics)", bound)
     log.info("connections: %s; debounce %.1fs; full reconcile %s", covered, settings.debounce, every)
     server.start()
+    for n in range(RESOLVERS):
+        threading.Thread(target=watcher.resolve_forever, name=f"watch-resolve-{n}", daemon=True).start()
     worker.start()
     try:
         while worker.is_alive():

@@ -4,8 +4,9 @@ The planner judges some changes against the whole cluster: a delete against the 
 listing (an empty side never deletes, ``max_deletes``, the orphan grace), a NetBox name against every
 VM name in the cluster, a node against every VM on it. A scoped read cannot see those, so it is trusted
 only when every change of the scope is one decided from the scope alone: updates of a guest both sides
-have (not its name) and creates on Proxmox VE. Anything else — a one-sided guest that is not simply
-created on Proxmox VE (a deleted NetBox VM among them), a rename, a node — is read in full. Either way
+have (not of its name) and creates on Proxmox VE (whose guest names need not be unique). Anything else —
+a one-sided guest that is not simply created on Proxmox VE (a deleted NetBox VM among them), a rename,
+a node — is read in full. Either way
 the engine then plans the scope only (``Scope.narrow``), so the result is the full plan restricted to the
 scope (tests/e2e/test_watch.py compares them) and watching never deletes what ``netmox apply`` would not.
 """
@@ -53,8 +54,8 @@ def needs_full_read(changes: list[Change]) -> str | None:
             change.action is Action.CREATE and change.target is Side.PROXMOX
         ):
             return f"{change.ref} is on one side only and is not simply created on Proxmox VE"
-        if any(prop.name == "name" for prop in change.properties):
-            return f"{change.ref}: a name is judged against every name in the cluster"
+        if change.issue is Issue.MISMATCH and any(prop.name == "name" for prop in change.properties):
+            return f"{change.ref}: a rename is judged against every name in the cluster"
     return None
 
 

@@ -43,7 +43,12 @@ def body(object_type: str, data: dict[str, Any], event: str = "updated", prechan
 
 
 def vm(vmid: int | None, cluster: str = "nb-lab", cluster_id: int = 7, id: int = 40) -> dict[str, Any]:
-    return {"id": id, "name": "app01", "cluster": {"id": cluster_id, "name": cluster}, "custom_fields": {"proxmox_vmid": vmid}}
+    return {
+        "id": id,
+        "name": "app01",
+        "cluster": {"id": cluster_id, "name": cluster},
+        "custom_fields": {"proxmox_vmid": vmid},
+    }
 
 
 def test_vm_event_maps_by_cluster_and_vmid_without_reading_netbox() -> None:
