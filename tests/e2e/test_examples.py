@@ -80,3 +80,15 @@ def test_gitlab_ci_job_fails_on_drift_and_always_attaches_the_plan():
     assert script.rstrip().endswith("exit $code")
     assert job["artifacts"]["when"] == "always"
     assert "plan.json" in job["artifacts"]["paths"]
+
+
+def test_systemd_watch_service_runs_netmox_watch_and_stops_cleanly():
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    parser.read_string((EXAMPLES / "systemd" / "netmox-watch.service").read_text(encoding="utf-8"))
+    service = parser["Service"]
+    assert service["Type"] == "simple"
+    assert service["ExecStart"].split()[1:2] == ["watch"]
+    assert service["SuccessExitStatus"] == "143"  # SIGTERM ends netmox with 143: a clean stop
+    assert service["EnvironmentFile"] == "/etc/netmox/env"
+    assert parser["Install"]["WantedBy"] == "multi-user.target"
