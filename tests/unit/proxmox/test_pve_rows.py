@@ -19,7 +19,7 @@ from netmox_cli.providers.proxmox.snapshot import Snapshotter
     ],
 )
 def test_only_qemu_and_lxc_rows_become_guests(row: dict[str, object], wanted: bool) -> None:
-    assert Snapshotter(client=None, include_templates=False)._wanted(row) is wanted  # type: ignore[arg-type]
+    assert Snapshotter(client=None, include_templates=False).wanted(row) is wanted  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("row", [{"type": "qemu", "node": "pve1"}, {"type": "lxc", "vmid": 200}, "garbage"])
@@ -31,4 +31,4 @@ def test_a_guest_row_without_vmid_or_node_is_not_skipped_but_refused(row: object
 
 def test_templates_become_guests_when_configured() -> None:
     row = {"type": "qemu", "vmid": 9000, "node": "pve1", "template": 1}
-    assert Snapshotter(client=None, include_templates=True)._wanted(row) is True  # type: ignore[arg-type]
+    assert Snapshotter(client=None, include_templates=True).wanted(row) is True  # type: ignore[arg-type]
