@@ -20,6 +20,7 @@ STATUS_STYLES = {
     ChangeStatus.FAILED: "bold red",
     ChangeStatus.STALE: "yellow",
     ChangeStatus.SKIPPED: "dim",
+    ChangeStatus.NOTIFIED: "cyan",
 }
 
 
@@ -44,13 +45,14 @@ def outcome_line(outcome: ChangeOutcome) -> Text:
 
 
 def final_line(report: ApplyReport) -> str:
-    """``Apply complete: 3 applied, 1 stale, 0 failed.``"""
+    """``Apply complete: 3 applied, 1 stale, 0 failed.`` (and skipped, notified, when there are any)"""
     counts = (
         f"{report.count(ChangeStatus.APPLIED)} applied, {report.count(ChangeStatus.STALE)} stale, "
         f"{report.count(ChangeStatus.FAILED)} failed"
     )
-    skipped = report.count(ChangeStatus.SKIPPED)
-    return f"Apply complete: {counts}{f', {skipped} skipped' if skipped else ''}."
+    skipped, notified = report.count(ChangeStatus.SKIPPED), report.count(ChangeStatus.NOTIFIED)
+    more = f"{f', {skipped} skipped' if skipped else ''}{f', {notified} notified' if notified else ''}"
+    return f"Apply complete: {counts}{more}."
 
 
 def stderr_summary(report: ApplyReport) -> list[str]:
