@@ -38,7 +38,8 @@ def destructive_warning(plan: Plan) -> Text | None:
 
 def outcome_line(outcome: ChangeOutcome) -> Text:
     detail = f" ({outcome.error})" if outcome.error else ""
-    if outcome.status is ChangeStatus.APPLIED and outcome.result is not None and outcome.result.message:
+    done = outcome.status in (ChangeStatus.APPLIED, ChangeStatus.NOTIFIED)
+    if done and outcome.result is not None and outcome.result.message:
         detail = f" ({outcome.result.message})"
     line = safe(f"{change_title(outcome.change)}: {outcome.status.value}{detail}")
     return Text(line, style=STATUS_STYLES[outcome.status])
