@@ -75,9 +75,11 @@ def terminal_decision(
         print_plan(plan, Format.TEXT, no_color=no_color)
         for refusal in proposal.refused:
             out.print(Text(f"{refusal.change.ref}: not applied: {refusal.reason}", style="bold red"))
-        if not plan.summary.changes:
-            # nothing to write: no confirmation needed to record what was refused
-            return Approval(plan) if proposal.refused else None
+        if not plan.summary.changes and not proposal.refused:
+            return None
+        if not any(change.action.writes for change in plan.changes):
+            # nothing to write: no confirmation needed to report differences or record what was refused
+            return Approval(plan)
         warning = destructive_warning(plan)
         if warning is not None:
             out.print(warning)

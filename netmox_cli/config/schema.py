@@ -13,10 +13,10 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from netmox_cli.config.vetting import check_url, clean_secret
-from netmox_cli.model.plan import DEFAULT_FILL_GAPS, Direction
+from netmox_cli.model.plan import DEFAULT_FILL_GAPS, PropertyRule
 from netmox_cli.model.state import Side
 
-MatrixAction = Literal["update-netbox", "update-proxmox", "ignore"]
+MatrixAction = Literal["update-netbox", "update-proxmox", "ignore", "notify"]
 MatrixIssue = Literal["netbox-only", "proxmox-only", "mismatch"]
 MatrixKind = Literal["node", "qemu", "lxc"]
 
@@ -68,8 +68,15 @@ class PolicyConfig(_Section):
         description="Seconds (or '7d', '12h', '30m') an object must have been one-sided in every plan before it "
         "is deleted; 0 deletes at once.",
     )
-    matrix: dict[MatrixKind, dict[MatrixIssue, MatrixAction]] = Field(default_factory=dict)
-    properties: dict[str, Direction] = Field(default_factory=dict)
+    matrix: dict[MatrixKind, dict[MatrixIssue, MatrixAction]] = Field(
+        default_factory=dict,
+        description="Per kind and issue: update-netbox, update-proxmox, ignore, or notify (report to a person "
+        "what netmox would do instead of doing it).",
+    )
+    properties: dict[str, PropertyRule] = Field(
+        default_factory=dict,
+        description="Per property of mismatched objects: netbox->proxmox, proxmox->netbox, skip, or notify.",
+    )
     fill_gaps: list[str] = Field(
         default_factory=lambda: list(DEFAULT_FILL_GAPS),
         description="Values Proxmox VE has and NetBox leaves blank ('<property>.<field>', e.g. "
@@ -259,11 +266,32 @@ class WatchConfig(_Section):
         return check_listen(value)
 
 
+class NotifyConfig(_Section):
+    """Where ``notify`` differences are reported besides the NetBox journal: one JSON POST per run."""
+
+    url: SecretStr | None = Field(
+        default=None,
+        description="http(s) URL that gets the POST; it may hold a token, so it is treated as a secret.",
+    )
+    ca_bundle: Path | None = Field(default=None, description="CA certificates for the URL (TLS is always verified).")
+    timeout: float = Field(default=10.0, gt=0)
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def _http_url(cls, value: object) -> object:
+        value = clean_secret(value)
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if isinstance(text, str) and not text.lower().startswith(("https://", "http://")):
+            raise ValueError("expected an https:// (or http://) URL")
+        return value
+
+
 class NetmoxConfig(_Section):
     history: Path | None = None
     lock_dir: Path | None = None
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     watch: WatchConfig = Field(default_factory=WatchConfig)
+    notify: NotifyConfig = Field(default_factory=NotifyConfig)
     connections: dict[str, ConnectionConfig]
 
     @model_validator(mode="after")

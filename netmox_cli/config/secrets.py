@@ -53,3 +53,5 @@ def register_secrets(config: NetmoxConfig) -> None:
                 register_secret(side.token.get_secret_value())
             elif isinstance(side, ProxmoxSide):
                 register_secret(side.token_value.get_secret_value())
+    if config.notify.url is not None:  # a webhook URL often carries its token in the path or query
+        register_secret(config.notify.url.get_secret_value())

@@ -1,7 +1,7 @@
 """The apply operation: the one path every apply takes — ``netmox apply``, ``netmox apply PLAN.json``,
 ``netmox watch`` and its periodic reconcile.
 
-    lock → read → plan → preflight → (re-derive a saved plan) → decide → re-read → execute → record
+    lock → read → plan → preflight → (re-derive a saved plan) → decide → re-read → execute → notify → record
 
 Commands supply what differs between them: how a plan is approved (``decide``: the terminal prompt,
 ``--auto-approve``, or watch's "the policy decides"), how both sides are read (``read``: full snapshots
@@ -29,6 +29,9 @@ A scoped run, as ``netmox watch`` makes one for a NetBox event::
 Without ``read``, a scoped run takes full snapshots and plans only the scope's objects; a reader that
 returns partial snapshots (just those objects) is planned the same way. Only the scope's connections are
 locked and read. ``result.plan`` is what was applied (or proposed, when ``report`` is None).
+
+The plan's ``notify`` differences are reported after the writes, in the same history run, each once
+(``engine/notices.py``); a run with nothing to write and nothing new to report starts no history run.
 """
 
 from __future__ import annotations
@@ -43,12 +46,14 @@ from netmox_cli import environment
 from netmox_cli.config.schema import NetmoxConfig, PolicyConfig
 from netmox_cli.engine.executor import Executor
 from netmox_cli.engine.lock import connection_locks
+from netmox_cli.engine.notices import Notifier, Pending
 from netmox_cli.engine.planning import Scope, plan_snapshots, preflight
 from netmox_cli.engine.saved import Refusal, basis_now, rederive
 from netmox_cli.engine.session import ConnectionSnapshot, Providers, take_snapshots
 from netmox_cli.history import HistoryRecorder, HistoryStore, RunStart
+from netmox_cli.history.notices import NoticeLedger
 from netmox_cli.history.store import INTERRUPTED
-from netmox_cli.model.outcomes import ApplyReport, Subscriber
+from netmox_cli.model.outcomes import ApplyReport, Subscriber, Subscribers
 from netmox_cli.model.plan import Plan
 from netmox_cli.providers.base import ApplyContext, Progress
 from netmox_cli.render.json_view import plan_digest
@@ -183,16 +188,24 @@ class ApplyOperation:
         if request.scope is not None:
             providers = {name: p for name, p in providers.items() if name in request.scope.connections}
         read = request.read or full_read(self.config)
+        notifier = Notifier(self.config.notify, NoticeLedger(self.store), providers)
         with connection_locks(self.lock_dir, list(providers), self.lock_timeout):
             proposal, snapshots = self._propose(request, providers, read)
             approval = request.decide(proposal)
             if approval is None:
+                notifier.settle(proposal.plan, snapshots, request.scope)
                 return ApplyResult(proposal.plan, snapshots)
             if approval.waited:
                 with self.progress("Re-reading NetBox and Proxmox VE") as progress:
                     snapshots = read(providers, progress)
-            run_id, report = self._execute(request, approval.plan, providers, snapshots, proposal.refused)
-        return ApplyResult(approval.plan, snapshots, report, run_id)
+            plan = approval.plan
+            pending = notifier.pending(plan, snapshots)
+            if not (any(c.action.writes for c in plan.changes) or proposal.refused or pending):
+                notifier.settle(plan, snapshots, request.scope)  # e.g. only differences reported before
+                return ApplyResult(plan, snapshots)
+            run_id, report = self._execute(request, plan, providers, snapshots, proposal.refused, notifier, pending)
+            notifier.settle(plan, snapshots, request.scope)
+        return ApplyResult(plan, snapshots, report, run_id)
 
     def _propose(
         self, request: ApplyRequest, providers: dict[str, Providers], read: Reader
@@ -214,8 +227,11 @@ class ApplyOperation:
         providers: dict[str, Providers],
         snapshots: list[ConnectionSnapshot],
         refused: list[Refusal],
+        notifier: Notifier,
+        pending: Pending,
     ) -> tuple[int, ApplyReport]:
-        """Run the executor inside a history run; the run row gets its outcome even if the executor raises."""
+        """Run the executor, then report the notices, inside a history run; the run row gets its outcome
+        even if the executor raises."""
         user = environment.os_user()
         run_id = self.store.start_run(
             RunStart(
@@ -241,6 +257,10 @@ class ApplyOperation:
             subscribers = [HistoryRecorder(self.store, run_id), *self.subscribers]
             executor = Executor(providers, {s.name: s for s in snapshots}, context, subscribers)
             report = executor.run(plan, refused)
+            events = Subscribers(subscribers)
+            for notice in notifier.deliver(pending, snapshots, run_id):
+                events.finished(notice)
+                report.outcomes.append(notice)
             if report.ok and not any(s.error for s in snapshots):
                 outcome = "succeeded"
             return run_id, report

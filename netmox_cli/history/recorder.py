@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from netmox_cli.history.store import SENT, ChangeRecord, HistoryStore
 from netmox_cli.model.outcomes import ChangeOutcome
-from netmox_cli.model.plan import Action, Change
+from netmox_cli.model.plan import Action, Change, PropertyChange
 from netmox_cli.render.values import before_after
 
 
@@ -22,6 +22,8 @@ def change_rows(change: Change, status: str, error: str | None) -> list[ChangeRe
         "status": status,
         "error": error,
     }
+    if change.action is Action.NOTIFY:  # reported, not written: each property with what netmox would write
+        return [_notice_row(base, prop) for prop in change.properties] or [ChangeRecord(**base)]
     written = [p for p in change.properties if change.target is not None and p.direction.target is change.target]
     if change.action is Action.CREATE:  # a create sets what the source has; unset values are not changes
         written = [p for p in written if before_after(change, p)[1] not in (None, [], "")]
@@ -32,6 +34,15 @@ def change_rows(change: Change, status: str, error: str | None) -> list[ChangeRe
         before, after = before_after(change, prop)
         rows.append(ChangeRecord(**base, property=prop.name, before=before, after=after))
     return rows
+
+
+def _notice_row(base: dict, prop: PropertyChange) -> ChangeRecord:
+    """A notify row: target, before and after are what netmox would write (both values when it would skip)."""
+    target = prop.direction.target
+    if target is None:
+        return ChangeRecord(**{**base, "target": None}, property=prop.name, before=prop.netbox, after=prop.proxmox)
+    before, after = getattr(prop, target.value), prop.after
+    return ChangeRecord(**{**base, "target": target.value}, property=prop.name, before=before, after=after)
 
 
 class HistoryRecorder:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -76,6 +76,20 @@ MIGRATIONS: list[list[str]] = [
         # What started a run beyond the command line: netmox watch's NetBox request id and NetBox user.
         "ALTER TABLE runs ADD COLUMN request_id TEXT",
         "ALTER TABLE runs ADD COLUMN netbox_user TEXT",
+    ],
+    [
+        # The notify differences already reported, per channel, with the fingerprint of both values then.
+        """CREATE TABLE notices (
+            connection TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL,
+            property TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            notified TEXT NOT NULL,
+            run_id INTEGER,
+            PRIMARY KEY (connection, kind, key, property, channel)
+        )""",
     ],
 ]
 SENT = "sent"  # a change's request went out; its outcome is not known (yet)
@@ -230,6 +244,15 @@ class HistoryStore:
                     self._db.execute(statement)
                 self._db.execute("INSERT INTO schema_migrations VALUES (?, ?)", (version, _now()))
                 self._db.execute(f"PRAGMA user_version = {version}")
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The open database, for the tables kept by other history modules (``history/notices.py``)."""
+        return self._db
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """One ``BEGIN IMMEDIATE`` transaction: committed on success, rolled back on any exception."""
+        return self._transaction()
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:

@@ -31,6 +31,7 @@ class ChangeStatus(StrEnum):
     FAILED = "failed"
     STALE = "stale"
     SKIPPED = "skipped"
+    NOTIFIED = "notified"  # a notify difference reported (NetBox journal, [notify] url), nothing written
 
 
 @dataclass

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from netmox_cli.model.state import ObjectKind, Side
 
-FORMAT_VERSION = 3  # 3: the summary counts objects, not changes
+FORMAT_VERSION = 4  # 4: the notify action (changes, properties, summary); 3: the summary counts objects
 DEFAULT_FILL_GAPS = ("interfaces.mac",)
 
 
@@ -40,6 +40,8 @@ class Action(StrEnum):
     IGNORE = "ignore"  # nothing happens; ``reason`` says why (policy, would delete, cannot apply)
     CONFLICT = "conflict"  # the target would reject it; ``reason`` says why
     MANUAL = "manual"  # netmox cannot do it through the API (e.g. install a Proxmox VE node)
+    NOTIFY = "notify"  # reported to a person (NetBox journal, [notify] url), not applied; ``reason`` says
+    # what netmox would do; ``target`` is the side it would write, if any
 
     @property
     def writes(self) -> bool:
@@ -64,6 +66,11 @@ class Direction(StrEnum):
         return cls.NETBOX_TO_PROXMOX if target is Side.PROXMOX else cls.PROXMOX_TO_NETBOX
 
 
+NOTIFY: Literal["notify"] = "notify"
+PropertyRule = Direction | Literal["notify"]
+"""What ``policy.properties`` may set for one property: a direction, ``skip``, or ``notify``."""
+
+
 class _Data(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -86,6 +93,11 @@ class PropertyChange(_Data):
         default=False,
         description="A gap filled: NetBox left blank what Proxmox VE has (a generated MAC); written to NetBox "
         "whatever the preference (policy.fill_gaps), after = NetBox's entries with the blanks filled.",
+    )
+    notify: bool = Field(
+        default=False,
+        description="Reported, not applied (policy action notify): direction and after say what netmox would "
+        "do; carried by the object's notify change.",
     )
 
 
@@ -159,8 +171,9 @@ class Summary(_Data):
     )
     conflicts: int = Field(default=0, description="Objects with a conflict, whole or in some property.")
     manual: int = Field(default=0, description="Objects that need a manual action.")
+    notify: int = Field(default=0, description="Objects with a difference to report, not apply (policy: notify).")
     in_sync: int = 0
-    changes: bool = Field(default=False, description="True when apply would write anything.")
+    changes: bool = Field(default=False, description="True when apply would write or notify anything.")
 
 
 class Policy(_Data):
@@ -179,7 +192,7 @@ class Policy(_Data):
     overrides: dict[str, dict[str, str]] = Field(
         default_factory=dict, description="The policy.matrix cells that were set explicitly (for re-planning)."
     )
-    properties: dict[str, Direction] = Field(default_factory=dict)
+    properties: dict[str, PropertyRule] = Field(default_factory=dict)
     fill_gaps: list[str] = Field(
         default_factory=lambda: list(DEFAULT_FILL_GAPS),
         description="The '<property>.<field>' gaps filled into NetBox whatever the preference.",
@@ -214,7 +227,8 @@ class Plan(_Data):
             actions = {c.action for c in changes}
             summary.conflicts += int(Action.CONFLICT in actions)
             summary.manual += int(Action.MANUAL in actions)
+            summary.notify += int(Action.NOTIFY in actions)
             summary.ignored += int(actions == {Action.IGNORE})
-        summary.changes = any(c.action.writes for c in self.changes)
+        summary.changes = any(c.action.writes or c.action is Action.NOTIFY for c in self.changes)
         self.summary = summary
         return self

@@ -4,7 +4,8 @@ The planner first makes one ``Draft`` per paired object (what should happen, wit
 differences), lets the conflict pass amend the drafts, then turns each draft into changes. The
 grouping rule lives here so that the planner and ``regroup`` (interactive re-choice) agree: one
 ``update`` change per target for properties going that way, one ``ignore`` change for the skipped
-ones, one ``conflict`` change for properties the target would reject.
+ones, one ``conflict`` change for properties the target would reject, one ``notify`` change for the
+ones reported instead of applied.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from netmox_cli.model.plan import Action, Change, Direction, Issue, PropertyChan
 from netmox_cli.model.state import Guest, ObjectKind, Side
 from netmox_cli.planner.pairing import Pair
 
-_SUFFIX_ORDER = {"netbox": 0, "proxmox": 1, "manual": 2, "conflict": 3, "ignore": 4}
+_SUFFIX_ORDER = {"netbox": 0, "proxmox": 1, "manual": 2, "conflict": 3, "notify": 4, "ignore": 5}
 
 
 def change_id(connection: str, kind: ObjectKind, key: str, target: Side | None, action: Action) -> str:
-    return f"{connection}/{kind.value}/{key}#{target.value if target else action.value}"
+    """``lab/qemu/101#proxmox``; a notify entry is ``#notify`` whatever side it would write."""
+    suffix = target.value if target is not None and action is not Action.NOTIFY else action.value
+    return f"{connection}/{kind.value}/{key}#{suffix}"
 
 
 def sort_key(change: Change) -> tuple:
@@ -66,6 +69,9 @@ class Head:
         return cls(change.connection, change.kind, change.key, change.name, change.node, change.issue, change.basis)
 
 
+NOTIFY_REASON = "reported, not applied (policy: notify); each property says what netmox would do"
+
+
 def joined_reasons(properties: list[PropertyChange]) -> str | None:
     reasons = list(dict.fromkeys(p.reason for p in properties if p.reason))
     return "; ".join(reasons) if reasons else None
@@ -74,15 +80,19 @@ def joined_reasons(properties: list[PropertyChange]) -> str | None:
 def mismatch_changes(head: Head, properties: list[PropertyChange], conflicted: list[PropertyChange]) -> list[Change]:
     """The changes of a mismatched object: one update per target, then the skipped and the conflicting."""
     changes = []
+    applied = [p for p in properties if not p.notify]
     for target in Side:
-        going = [p for p in properties if p.direction.target is target]
+        going = [p for p in applied if p.direction.target is target]
         if going:
             changes.append(head.change(Action.UPDATE, target, going, None))
-    skipped = [p for p in properties if p.direction is Direction.SKIP]
+    skipped = [p for p in applied if p.direction is Direction.SKIP]
     if skipped:
         changes.append(head.change(Action.IGNORE, None, skipped, joined_reasons(skipped)))
     if conflicted:
         changes.append(head.change(Action.CONFLICT, None, conflicted, joined_reasons(conflicted)))
+    notified = [p for p in properties if p.notify]
+    if notified:
+        changes.append(head.change(Action.NOTIFY, None, notified, NOTIFY_REASON))
     return changes
 
 
@@ -109,7 +119,8 @@ class Draft:
     def writes(self, target: Side, name: str) -> PropertyChange | None:
         """The property ``name`` if this draft writes it to ``target``."""
         if self.action in (Action.CREATE, Action.UPDATE) and (self.action is Action.UPDATE or self.target is target):
-            return next((p for p in self.properties if p.name == name and p.direction.target is target), None)
+            going = (p for p in self.properties if p.name == name and p.direction.target is target and not p.notify)
+            return next(going, None)
         return None
 
     def drop(self, name: str) -> None:

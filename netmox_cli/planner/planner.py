@@ -140,12 +140,13 @@ def differences(pair: Pair, policy: ResolvedPolicy) -> list[PropertyChange]:
                 changes.append(fill)
             continue
         direction, reason = policy.direction(pair.kind, prop.name)
+        notify = policy.notifies(pair.kind, prop.name)  # reported with what netmox would do, not applied
         target = direction.target
         after = None
-        # A value that is only NetBox's default documents nothing: pushed only when asked for.
+        # A value that is only NetBox's default documents nothing: pushed only when asked for (nor reported).
         default = prop.default_only(values[Side.NETBOX]) if target is Side.PROXMOX else None
         if default is not None and not policy.explicit(prop.name):
-            direction, reason, target = Direction.SKIP, default, None
+            direction, reason, target, notify = Direction.SKIP, default, None, False
         if target is not None:
             reason = prop.cannot_write(values[target.other], target, current=values[target], kind=pair.kind)
             if reason is not None:
@@ -160,6 +161,7 @@ def differences(pair: Pair, policy: ResolvedPolicy) -> list[PropertyChange]:
                 direction=direction,
                 reason=reason,
                 after=after,
+                notify=notify,
             )
         )
     return changes

@@ -5,6 +5,9 @@ ignored), ``policy.matrix`` overrides single cells, and ``policy.properties`` fi
 single properties of mismatched objects. Two rules sit on top: deletion is never implied (a delete
 is ignored unless ``allow_delete``), and Proxmox VE nodes cannot be created or deleted through its
 API (manual action).
+
+``notify`` (a matrix cell or a property) reports a difference to a person instead of applying it. What
+netmox *would* do is still decided — by the layers without that ``notify`` — so the report can say it.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import dataclass
 
 from netmox_cli.config.schema import PolicyConfig
 from netmox_cli.errors import ConfigError
-from netmox_cli.model.plan import Action, Direction, Issue, Policy
+from netmox_cli.model.plan import NOTIFY, Action, Direction, Issue, Policy, PropertyRule
 from netmox_cli.model.state import ObjectKind, Side
 from netmox_cli.planner.registry import REGISTRY
 
@@ -37,8 +40,13 @@ class Decision:
 
 @dataclass(frozen=True)
 class Cell:
-    action: str  # update-netbox | update-proxmox | ignore
+    action: str  # update-netbox | update-proxmox | ignore: what netmox does (with notify: would do)
     reason: str | None = None
+    notify: bool = False  # report the difference to a person instead of applying it
+
+    @property
+    def recorded(self) -> str:
+        return NOTIFY if self.notify else self.action
 
 
 @dataclass(frozen=True)
@@ -46,7 +54,7 @@ class ResolvedPolicy:
     """A policy ready for the planner, plus the record the plan carries."""
 
     cells: dict[tuple[ObjectKind, Issue], Cell]
-    properties: dict[str, Direction]
+    properties: dict[str, PropertyRule]
     allow_delete: bool
     rename_duplicates: bool
     record: Policy
@@ -56,7 +64,13 @@ class ResolvedPolicy:
 
     def explicit(self, name: str) -> bool:
         """Whether ``policy.properties`` sets the direction of property ``name`` explicitly."""
-        return name in self.properties
+        return self.properties.get(name, NOTIFY) != NOTIFY
+
+    def notifies(self, kind: ObjectKind, name: str) -> bool:
+        """Whether a difference in property ``name`` of a mismatched ``kind`` is reported, not applied."""
+        if name in self.properties:
+            return self.properties[name] == NOTIFY
+        return self.cells[(kind, Issue.MISMATCH)].notify
 
     def gap_fields(self, name: str) -> tuple[str, ...]:
         """The entry fields of property ``name`` whose gaps are filled (``policy.fill_gaps``)."""
@@ -65,6 +79,15 @@ class ResolvedPolicy:
     def decide(self, kind: ObjectKind, issue: Issue) -> Decision:
         """The action for an object of ``kind`` with ``issue`` (not for in-sync objects)."""
         cell = self.cells[(kind, issue)]
+        decision = self._decide(kind, issue, cell)
+        if not cell.notify:
+            return decision
+        if decision.action.writes and decision.target is not None:
+            would = f"{decision.action.value} it on {decision.target.label}"
+            return Decision(Action.NOTIFY, decision.target, f"{notify_reason(kind, issue)}; netmox would {would}")
+        return Decision(Action.NOTIFY, None, f"{notify_reason(kind, issue)}; netmox would not: {decision.reason}")
+
+    def _decide(self, kind: ObjectKind, issue: Issue, cell: Cell) -> Decision:
         if cell.action == "ignore":
             return Decision(Action.IGNORE, None, cell.reason)
         target = Side.NETBOX if cell.action == "update-netbox" else Side.PROXMOX
@@ -82,8 +105,9 @@ class ResolvedPolicy:
 
     def direction(self, kind: ObjectKind, name: str) -> tuple[Direction, str | None]:
         """The direction of one differing property of a mismatched object, and why when skipped."""
-        if name in self.properties:
-            direction = self.properties[name]
+        rule = self.properties.get(name, NOTIFY)
+        if rule != NOTIFY:
+            direction = Direction(rule)
             reason = f"policy: properties.{name} = skip" if direction is Direction.SKIP else None
             return direction, reason
         cell = self.cells[(kind, Issue.MISMATCH)]
@@ -116,14 +140,16 @@ def resolve_policy(
             # The preferred side wins: the other one is updated.
             cell = Cell("ignore", NO_PREFERENCE) if config.prefer is None else Cell(UPDATE[config.prefer.other])
             override = config.matrix.get(kind.value, {}).get(issue.value)
-            if override is not None:
+            if override == NOTIFY:  # reported, and the report says what the cell would be without it
+                cell = Cell(cell.action, cell.reason, notify=True)
+            elif override is not None:
                 reason = f"policy: matrix.{kind.value}.{issue.value} = ignore" if override == "ignore" else None
                 cell = Cell(override, reason)
             cells[(kind, issue)] = cell
     scalars = ("prefer", "allow_delete", "allow_stop", "shutdown_timeout", "rename_duplicates")
     record = Policy(
         **config.model_dump(include={*scalars, "max_deletes", "delete_after"}),
-        matrix={k.value: {i.value: cells[(k, i)].action for i in DIFFERENCES} for k in ObjectKind},
+        matrix={k.value: {i.value: cells[(k, i)].recorded for i in DIFFERENCES} for k in ObjectKind},
         overrides={kind: dict(cells_) for kind, cells_ in config.matrix.items()},
         properties=dict(config.properties),
         fill_gaps=list(config.fill_gaps),
@@ -138,6 +164,10 @@ def resolve_policy(
         delete_after=config.delete_after,
         fill_gaps=tuple(config.fill_gaps),
     )
+
+
+def notify_reason(kind: ObjectKind, issue: Issue) -> str:
+    return f"policy: matrix.{kind.value}.{issue.value} = notify"
 
 
 def recorded_policy(record: Policy, limits: PolicyConfig) -> PolicyConfig:

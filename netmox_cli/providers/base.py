@@ -95,6 +95,16 @@ class Provider(ABC):
         such as MAC addresses). None when this side cannot read single guests."""
         return None
 
+    @property
+    def takes_notes(self) -> bool:
+        """Whether this side keeps notes for people on its objects (NetBox's journal); see ``note``."""
+        return False
+
+    def note(self, kind: ObjectKind, obj: Node | Guest, text: str) -> None:
+        """Leave a warning about ``obj`` where people look at this side (``notify`` differences: a NetBox
+        journal entry of kind ``warning``); raise a ``NetmoxError`` on failure. Only if ``takes_notes``."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no notes")
+
     def preflight(self, requests: list[WriteRequest]) -> dict[str, str]:
         """Problems that would make these writes fail, found at plan time, before anything is written.
 

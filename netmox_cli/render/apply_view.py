@@ -20,6 +20,7 @@ STATUS_STYLES = {
     ChangeStatus.FAILED: "bold red",
     ChangeStatus.STALE: "yellow",
     ChangeStatus.SKIPPED: "dim",
+    ChangeStatus.NOTIFIED: "cyan",
 }
 
 
@@ -37,20 +38,22 @@ def destructive_warning(plan: Plan) -> Text | None:
 
 def outcome_line(outcome: ChangeOutcome) -> Text:
     detail = f" ({outcome.error})" if outcome.error else ""
-    if outcome.status is ChangeStatus.APPLIED and outcome.result is not None and outcome.result.message:
+    done = outcome.status in (ChangeStatus.APPLIED, ChangeStatus.NOTIFIED)
+    if done and outcome.result is not None and outcome.result.message:
         detail = f" ({outcome.result.message})"
     line = safe(f"{change_title(outcome.change)}: {outcome.status.value}{detail}")
     return Text(line, style=STATUS_STYLES[outcome.status])
 
 
 def final_line(report: ApplyReport) -> str:
-    """``Apply complete: 3 applied, 1 stale, 0 failed.``"""
+    """``Apply complete: 3 applied, 1 stale, 0 failed.`` (and skipped, notified, when there are any)"""
     counts = (
         f"{report.count(ChangeStatus.APPLIED)} applied, {report.count(ChangeStatus.STALE)} stale, "
         f"{report.count(ChangeStatus.FAILED)} failed"
     )
-    skipped = report.count(ChangeStatus.SKIPPED)
-    return f"Apply complete: {counts}{f', {skipped} skipped' if skipped else ''}."
+    skipped, notified = report.count(ChangeStatus.SKIPPED), report.count(ChangeStatus.NOTIFIED)
+    more = f"{f', {skipped} skipped' if skipped else ''}{f', {notified} notified' if notified else ''}"
+    return f"Apply complete: {counts}{more}."
 
 
 def stderr_summary(report: ApplyReport) -> list[str]:

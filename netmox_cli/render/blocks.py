@@ -17,7 +17,15 @@ from netmox_cli.model.state import ObjectKind, Side
 
 # The block's symbol is its most significant action: what apply does to the object first (terraform's
 # symbol), then what keeps it from being done.
-SIGNIFICANCE = (Action.DELETE, Action.CREATE, Action.UPDATE, Action.CONFLICT, Action.MANUAL, Action.IGNORE)
+SIGNIFICANCE = (
+    Action.DELETE,
+    Action.CREATE,
+    Action.UPDATE,
+    Action.CONFLICT,
+    Action.NOTIFY,
+    Action.MANUAL,
+    Action.IGNORE,
+)
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,12 @@ def verb(change: Change) -> str:
     elif change.action is Action.MANUAL and (change.reason or "").startswith("manual action"):
         return change.reason or ""
     else:
-        words = {Action.IGNORE: "ignored", Action.CONFLICT: "conflict", Action.MANUAL: "manual action"}
+        words = {
+            Action.IGNORE: "ignored",
+            Action.CONFLICT: "conflict",
+            Action.MANUAL: "manual action",
+            Action.NOTIFY: "notify",
+        }
         text = words.get(change.action, change.action.value)
     return text + (f": {change.reason}" if change.reason else "")
 
@@ -110,10 +115,11 @@ def property_row(change: Change, prop: PropertyChange) -> str:
         css = "target" if side is target else "source" if target else "skipped"
         shown = value_cell(prop.name, getattr(prop, side.value), getattr(prop, side.other.value))
         cells[side] = f'<td class="{css}">{shown}</td>'
+    note = " <em>(notify only, not applied)</em>" if prop.notify else ""  # what netmox would do, reported
     if target is None:
-        outcome = f'<td class="reason">skipped: {esc(prop.reason or "no direction chosen")}</td>'
+        outcome = f'<td class="reason">skipped: {esc(prop.reason or "no direction chosen")}{note}</td>'
     else:
-        outcome = f'<td class="written">{value_cell(prop.name, prop.after, getattr(prop, target.value))}</td>'
+        outcome = f'<td class="written">{value_cell(prop.name, prop.after, getattr(prop, target.value))}{note}</td>'
     arrow = f'<td class="arrow" title="{esc(prop.direction.value)}">{ARROWS.get(prop.direction, "·")}</td>'
     row = f'<th scope="row">{esc(prop.name)}</th>{cells[Side.NETBOX]}{arrow}{cells[Side.PROXMOX]}{outcome}'
     return f'<tr class="{"skip" if target is None else "diff"}">{row}</tr>'
@@ -158,7 +164,7 @@ def summary_table(plan: Plan) -> str:
     return (
         '<table class="summary"><thead><tr><th>target</th><th>create</th><th>update</th><th>delete</th></tr>'
         f"</thead><tbody>{rows}</tbody></table><p>{s.ignored} ignored · {s.conflicts} conflicts · "
-        f"{s.manual} manual · {s.in_sync} in sync</p>"
+        f"{s.manual} manual · {f'{s.notify} to notify · ' if s.notify else ''}{s.in_sync} in sync</p>"
     )
 
 
@@ -216,7 +222,7 @@ h1{font-size:1.4em;margin:0 0 .3em}h3{font-size:1.05em;margin:0 0 .3em}
 .acts{list-style:none;padding:0;margin:0 0 .4em}.act{display:inline-block;margin:0 .4em .2em 0;padding:0 .4em;
 border-radius:3px;background:#eee}.act.create{background:#d9f2dd}.act.update{background:#fcefc7}
 .act.delete{background:#f8d3d3;font-weight:bold}.act.conflict{background:#f8d3d3}.act.manual{background:#ecdcf5}
-.act.ignore{color:#555}
+.act.ignore{color:#555}.act.notify{background:#d7eef5}
 table{border-collapse:collapse;width:100%;table-layout:fixed}.c-prop{width:9em}.c-arrow{width:2em}.c-out{width:28%}
 th,td{border:1px solid #e0e3ea;padding:.2em .5em;text-align:left;
 vertical-align:top;font-family:ui-monospace,monospace;font-size:.92em;word-break:break-word}

@@ -46,7 +46,8 @@ def render_markdown(plan: Plan) -> str:
     lines += [
         "",
         f"{summary.ignored} ignored · {summary.conflicts} conflicts · {summary.manual} manual · "
-        f"{summary.in_sync} in sync",
+        + (f"{summary.notify} to notify · " if summary.notify else "")
+        + f"{summary.in_sync} in sync",
         "",
     ]
     for info in plan.connections:

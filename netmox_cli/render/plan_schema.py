@@ -17,14 +17,16 @@ INTRO = f"""# Plan format
   removed; new optional fields may appear within a version. `netmox show`/`apply` refuse other versions.
 - `changes[]` has one entry per object and target (an object whose properties go both ways appears twice).
   `action` is what apply does (`create`, `update`, `delete` write; `ignore`, `conflict`, `manual` do
-  not, and say why in `reason`). Each property has both sides' values (`netbox`, `proxmox`, in each
-  side's own vocabulary and in MiB), a `direction` and, when skipped, a `reason`.
+  not, and say why in `reason`; `notify` reports the difference to a person — a NetBox journal entry,
+  the `[notify] url` — instead of applying it). Each property has both sides' values (`netbox`,
+  `proxmox`, in each side's own vocabulary and in MiB), a `direction` and, when skipped, a `reason`; a
+  property with `notify: true` is only reported, and its `direction` and `after` say what netmox would do.
 - `basis` is a fingerprint of both sides' view of the object at plan time: `apply PLAN.json` refuses a
   change whose object no longer has it ("stale").
 - `summary` counts objects, not changes (since format 3): an object written both ways counts once under
   each side; `ignored` counts objects nothing happens to (an updated object with a skipped property is
-  an update); `conflicts` and `manual` count objects with such an entry. `summary.changes` is true when
-  apply would write anything (`--detailed-exitcode` exits 2).
+  an update); `conflicts`, `manual` and `notify` count objects with such an entry. `summary.changes` is
+  true when apply would write or notify anything (`--detailed-exitcode` exits 2). Format 4 added `notify`.
 
 ## JSON Schema
 

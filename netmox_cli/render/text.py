@@ -25,6 +25,7 @@ SYMBOLS = {
     Action.CONFLICT: "!",
     Action.MANUAL: "?",
     Action.IGNORE: "·",
+    Action.NOTIFY: "*",
 }
 STYLES = {
     Action.CREATE: "green",
@@ -33,6 +34,7 @@ STYLES = {
     Action.CONFLICT: "red",
     Action.MANUAL: "magenta",
     Action.IGNORE: "dim",
+    Action.NOTIFY: "cyan",
 }
 NO_NODE = "(no node)"
 
@@ -54,6 +56,8 @@ def verb(change: Change) -> str:
         return f"ignored: {change.reason}" if change.reason else "not synchronized"
     if change.action is Action.CONFLICT:
         return f"conflict: {change.reason}" if change.reason else "conflict"
+    if change.action is Action.NOTIFY:
+        return f"notify: {change.reason}" if change.reason else "notify"
     reason = change.reason or ""
     return reason if reason.startswith("manual action needed") else f"manual action needed: {reason}".rstrip(": ")
 
@@ -88,6 +92,9 @@ def block_verb(block: Block) -> str:
             words += f"; {n} {'property' if n == 1 else 'properties'} in conflict"
         else:
             words += f"; {verb(conflict)}"
+    for notice in (c for c in block.changes if c.action is Action.NOTIFY):
+        n = len(notice.properties)
+        words += f"; {n} {'property' if n == 1 else 'properties'} to notify"
     return words
 
 
@@ -103,6 +110,8 @@ def block_lines(block: Block, indent: int) -> Iterator[Text]:
     for change, prop in block.properties():
         if change.action is Action.CONFLICT and prop.direction is Direction.SKIP:
             style = STYLES[Action.CONFLICT]  # the target would refuse this property: shown like a conflict
+        elif prop.notify:
+            style = STYLES[Action.NOTIFY]
         else:
             style = "dim" if prop.direction is Direction.SKIP else ""
         for line in property_lines(change, prop):
@@ -157,6 +166,8 @@ def summary_line(summary: Summary, failed_connections: int = 0) -> str:
         f"{_count(summary.ignored, 'ignored')}, {_count(summary.conflicts, 'conflict')}, "
         f"{_count(summary.manual, 'manual')}."
     )
+    if summary.notify:
+        others = others.removesuffix(".") + f", {summary.notify} to notify."
     if failed_connections:
         others += f" {_count(failed_connections, 'connection')} could not be read."
     if not summary.changes:

@@ -123,6 +123,9 @@ def flow(direction: Direction) -> str:
 
 def property_lines(change: Change, prop: PropertyChange) -> list[str]:
     """The lines one property takes: a headline and, for keyed lists, one line per differing entry."""
+    if prop.notify:  # what netmox would do, marked as only reported
+        lines = property_lines(change, prop.model_copy(update={"notify": False}))
+        return [f"{lines[0]} — notify only, not applied", *lines[1:]]
     if prop.direction is Direction.SKIP:
         both = f"{Side.NETBOX.label} {one(prop.name, prop.netbox)}, {Side.PROXMOX.label} {one(prop.name, prop.proxmox)}"
         word = "conflict" if change.action is Action.CONFLICT else "skipped"  # refused by the target, or not chosen

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from netmox_cli.config.schema import NetboxSide
 from netmox_cli.errors import NetmoxError
-from netmox_cli.model.state import ClusterState, ObjectKind, Side
+from netmox_cli.model.state import ClusterState, Guest, Node, ObjectKind, Side
 from netmox_cli.providers.base import CheckResult, Progress, Provider, WriteRequest, WriteResult
 from netmox_cli.providers.netbox.client import NetboxClient
 from netmox_cli.providers.netbox.mapping import PlatformTable
+from netmox_cli.providers.netbox.notes import write_note
 from netmox_cli.providers.netbox.refs import References
 from netmox_cli.providers.netbox.schema import initialize, missing_custom_fields
 from netmox_cli.providers.netbox.scoped import read_scope
@@ -48,6 +49,13 @@ class NetboxProvider(Provider):
 
     def apply(self, request: WriteRequest) -> WriteResult:
         return self.writer.apply(request)
+
+    @property
+    def takes_notes(self) -> bool:
+        return self.section.journal
+
+    def note(self, kind: ObjectKind, obj: Node | Guest, text: str) -> None:
+        write_note(self.client, kind, obj, text)
 
     def preflight(self, requests: list[WriteRequest]) -> dict[str, str]:
         """Missing cluster or node-creation defaults, reported per change before anything is written."""

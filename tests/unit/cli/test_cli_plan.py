@@ -8,6 +8,7 @@ from pathlib import Path
 import jsonschema
 from cli_cases import EXAMPLE, Netmox, write_case
 
+from netmox_cli.model.plan import FORMAT_VERSION
 from netmox_cli.model.state import ClusterState, Guest, Node, Side
 from netmox_cli.render.plan_schema import schema_from_markdown
 
@@ -60,7 +61,7 @@ def test_plan_json_validates_against_the_published_schema(netmox: Netmox) -> Non
     assert result.exit_code == 0
     plan = json.loads(result.stdout)
     jsonschema.validate(plan, schema_from_markdown(DOCS.read_text()))
-    assert plan["format_version"] == 3
+    assert plan["format_version"] == FORMAT_VERSION
     assert plan["summary"]["changes"] is True
 
 
@@ -166,11 +167,11 @@ def test_plan_out_saves_a_plan_that_show_renders_identically(netmox: Netmox, tmp
 def test_show_refuses_a_plan_of_another_format_version(netmox: Netmox, tmp_path: Path) -> None:
     out = tmp_path / "plan.json"
     netmox("plan", "--config", EXAMPLE / "netmox.toml", "--out", out)
-    out.write_text(out.read_text().replace('"format_version": 3', '"format_version": 99'))
+    out.write_text(out.read_text().replace(f'"format_version": {FORMAT_VERSION}', '"format_version": 99'))
     result = netmox("show", out)
     assert result.exit_code == 1
     assert result.stderr == (
-        f"error: {out}: plan format_version 99 is not supported (expected 3); "
+        f"error: {out}: plan format_version 99 is not supported (expected {FORMAT_VERSION}); "
         "make the plan again with this netmox version\n"
     )
 
@@ -179,7 +180,7 @@ def test_show_refuses_a_malformed_plan_in_one_line(netmox: Netmox, tmp_path: Pat
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
     assert netmox("show", bad).stderr == f"error: {bad}: not a plan file (invalid JSON at line 1)\n"
-    bad.write_text('{"format_version": 3, "changes": 3}')
+    bad.write_text(f'{{"format_version": {FORMAT_VERSION}, "changes": 3}}')
     result = netmox("show", bad)
     assert result.exit_code == 1
     assert result.stderr.startswith(f"error: {bad}: not a valid plan (")
