@@ -285,7 +285,7 @@ def _disks_equal(netbox: list[dict], proxmox: list[dict]) -> bool:
 
 def _disks_convert(value: list[dict], to_side: Side, current: Any, kind: ObjectKind | None) -> list[dict]:
     if to_side is Side.NETBOX:
-        return entries.merge_entries(value, current, cleared=("storage",))
+        return entries.merge_entries(value, current)
     return entries.merge_entries(value, current, keep_current_only=True)
 
 
@@ -298,16 +298,19 @@ def _disks_limit(value: list[dict], to_side: Side, current: Any, kind: ObjectKin
     problems: list[str] = []
     for disk in value:
         old = existing.get(disk["name"])
-        if old is None and disk.get("size_mib") is None:
-            problems.append(f"disk {disk['name']} has no size on NetBox")
-        elif (
-            old is not None
-            and None not in (old.get("size_mib"), disk.get("size_mib"))
-            and disk["size_mib"] < old["size_mib"]
-        ):
+        if old is None:
+            if disk.get("size_mib") is None:
+                problems.append(f"disk {disk['name']} has no size on NetBox")
+            continue
+        if None not in (old.get("size_mib"), disk.get("size_mib")) and disk["size_mib"] < old["size_mib"]:
             problems.append(
                 f"disk {disk['name']} would shrink from {old['size_mib']} to {disk['size_mib']} MiB; "
                 "Proxmox VE disks can only grow"
+            )
+        if None not in (old.get("storage"), disk.get("storage")) and old["storage"] != disk["storage"]:
+            problems.append(
+                f"disk {disk['name']} is on {old['storage']}, NetBox documents {disk['storage']}; "
+                "netmox does not move disks between storages"
             )
     missing = sorted(set(existing) - {d["name"] for d in value})
     if missing:
@@ -347,7 +350,14 @@ REGISTRY = Registry(
         Property("memory", GUESTS, "memory_mib", unit="MiB", limit=_memory_limit),
         Property("swap", LXC, "swap_mib", unit="MiB", limit=_swap_limit),
         Property(
-            "disks", GUESTS, "disks", unit="MiB", equal_values=_disks_equal, to_side=_disks_convert, limit=_disks_limit
+            "disks",
+            GUESTS,
+            "disks",
+            unit="MiB",
+            equal_values=_disks_equal,
+            to_side=_disks_convert,
+            limit=_disks_limit,
+            gaps=("storage",),  # the storage a disk lives on, which NetBox cannot know until it is documented
         ),
         Property(
             "interfaces",

@@ -27,7 +27,8 @@ def _show_item(item: Any) -> str:
         parts = [item.name, item.mac or "", *(item.ips or [])]
         return " ".join(p for p in parts if p)
     if isinstance(item, Disk):
-        return f"{item.name} {item.size_mib} MiB" if item.size_mib is not None else item.name
+        size = f"{item.size_mib} MiB" if item.size_mib is not None else ""
+        return " ".join(p for p in (item.name, size, item.storage or "") if p)
     return str(item)
 
 

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from netmox_cli.model.state import Disk, Guest, Interface, Node
-from netmox_cli.providers.netbox.schema import CF_SWAP, CF_TYPE, CF_VMID
+from netmox_cli.providers.netbox.schema import CF_STORAGE, CF_SWAP, CF_TYPE, CF_VMID
 
 # Proxmox VE ostype -> NetBox platform name; `defaults.platforms` in netmox.toml is merged over it.
 BUILTIN_PLATFORMS: dict[str, str] = {
@@ -106,8 +106,9 @@ def interface_from_graphql(record: dict[str, Any]) -> Interface:
 
 
 def disk_from_graphql(record: dict[str, Any]) -> Disk:
-    """NetBox has no place for the Proxmox storage: ``storage`` stays unknown."""
-    return Disk(name=record["name"], size_mib=record.get("size"))
+    """A virtual disk; the Proxmox VE storage is netmox's custom field (blank: unknown, a gap to fill)."""
+    storage = (record.get("custom_fields") or {}).get(CF_STORAGE)
+    return Disk(name=record["name"], size_mib=record.get("size"), storage=storage or None)
 
 
 def guest_from_vm(

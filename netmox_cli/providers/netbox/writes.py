@@ -19,6 +19,7 @@ from netmox_cli.providers.netbox.mapping import (
     vm_scalar_payload,
 )
 from netmox_cli.providers.netbox.refs import References
+from netmox_cli.providers.netbox.schema import CF_STORAGE
 
 VMINTERFACE = "virtualization.vminterface"
 OBJECT_TYPES = {ObjectKind.NODE: "dcim.device", ObjectKind.QEMU: "virtualization.virtualmachine"}
@@ -327,7 +328,7 @@ class NetboxWriter:
                     endpoint.create(virtual_machine=vm_id, name=name, **attrs)
                 steps.add(f"created disk {name}")
                 continue
-            patch = {k: v for k, v in attrs.items() if v != getattr(record, k)}
+            patch = {k: v for k, v in attrs.items() if v != _disk_current(record)[k]}
             if patch:
                 with self.client.guard(f"updating disk {name} of VM {guest.vmid}"):
                     endpoint.update([{"id": record.id, **patch}])
@@ -335,8 +336,17 @@ class NetboxWriter:
 
 
 def _disk_attrs(disk: Disk) -> dict[str, Any]:
-    """NetBox holds only the size; the Proxmox storage has no place there (the description stays the user's)."""
-    return {"size": disk.size_mib} if disk.size_mib is not None else {}
+    """The size, and the Proxmox VE storage in netmox's custom field; unknown values are left as they are."""
+    attrs: dict[str, Any] = {"size": disk.size_mib} if disk.size_mib is not None else {}
+    if disk.storage is not None:
+        attrs["custom_fields"] = {CF_STORAGE: disk.storage}  # NetBox merges custom fields on PATCH
+    return attrs
+
+
+def _disk_current(record: Any) -> dict[str, Any]:
+    """A stored virtual disk in the shape of ``_disk_attrs``, to PATCH only what differs."""
+    stored = (record.custom_fields or {}).get(CF_STORAGE)
+    return {"size": record.size, "custom_fields": {CF_STORAGE: stored}}
 
 
 GUEST_ATTRIBUTES = {"memory": "memory_mib", "swap": "swap_mib"}
