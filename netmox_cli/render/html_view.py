@@ -20,6 +20,7 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
+from netmox_cli.model.kinds import KINDS
 from netmox_cli.model.plan import Action, Change, ConnectionInfo, Direction, Issue, Plan, PropertyChange
 from netmox_cli.model.state import ObjectKind, Side
 from netmox_cli.render.safe import safe
@@ -120,8 +121,9 @@ def property_row(change: Change, prop: PropertyChange) -> str:
 
 
 def object_block(view: ObjectView) -> str:
-    name = f" <q>{esc(view.name)}</q>" if view.name and view.kind is not ObjectKind.NODE else ""
-    node = f' <span class="node">on {esc(view.node)}</span>' if view.node and view.kind is not ObjectKind.NODE else ""
+    spec = KINDS[view.kind]
+    name = f" <q>{esc(view.name)}</q>" if view.name and spec.shows_name else ""
+    node = f' <span class="node">on {esc(view.node)}</span>' if view.node and spec.parent is not None else ""
     badges = "".join(f'<li class="act {esc(change.action.value)}">{esc(verb(change))}</li>' for change in view.changes)
     rows = "".join(property_row(change, prop) for change in view.changes for prop in change.properties)
     table = (

@@ -5,10 +5,13 @@ already written, so nothing half-applied goes unrecorded."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from netmox_cli.config.schema import NetboxSide
+from netmox_cli.declared import require
 from netmox_cli.errors import ConflictError, NetmoxError, RemoteError
+from netmox_cli.model.kinds import KINDS
 from netmox_cli.model.state import Disk, Guest, Interface, Node, ObjectKind
 from netmox_cli.providers.base import WriteRequest, WriteResult
 from netmox_cli.providers.netbox.client import NetboxClient
@@ -22,7 +25,12 @@ from netmox_cli.providers.netbox.refs import References
 from netmox_cli.providers.netbox.schema import CF_STORAGE
 
 VMINTERFACE = "virtualization.vminterface"
-OBJECT_TYPES = {ObjectKind.NODE: "dcim.device", ObjectKind.QEMU: "virtualization.virtualmachine"}
+# The NetBox object type each kind is written as (journal entries are assigned to it).
+OBJECT_TYPES = {
+    ObjectKind.NODE: "dcim.device",
+    ObjectKind.QEMU: "virtualization.virtualmachine",
+    ObjectKind.LXC: "virtualization.virtualmachine",
+}
 
 
 class Steps:
@@ -49,10 +57,7 @@ class NetboxWriter:
     def apply(self, request: WriteRequest) -> WriteResult:
         steps = Steps()
         try:
-            if request.kind is ObjectKind.NODE:
-                object_id = self._apply_node(request, steps)
-            else:
-                object_id = self._apply_guest(request, steps)
+            object_id = self.KIND_WRITERS[request.kind](self, request, steps)
         except NetmoxError as exc:
             if steps.done:
                 exc.message = f"{exc.message} (already written: {'; '.join(steps.done)})"
@@ -63,7 +68,7 @@ class NetboxWriter:
         return WriteResult(message="; ".join(steps.done), warnings=steps.warnings)
 
     def _journal(self, request: WriteRequest, object_id: int, steps: Steps) -> None:
-        object_type = OBJECT_TYPES.get(request.kind, "virtualization.virtualmachine")
+        object_type = OBJECT_TYPES[request.kind]
         with self.client.guard(f"journal entry on {describe(request)}"):
             self.api.extras.journal_entries.create(
                 assigned_object_type=object_type,
@@ -170,6 +175,13 @@ class NetboxWriter:
         if "disks" in request.fields and desired.disks != current.disks:
             self._sync_disks(current.remote_id, desired, steps)
         return current.remote_id
+
+    # One write handler per object kind (tests/unit/test_declarations.py checks that every kind has one).
+    KIND_WRITERS: ClassVar[dict[ObjectKind, Callable[[NetboxWriter, WriteRequest, Steps], int | None]]] = {
+        ObjectKind.NODE: _apply_node,
+        ObjectKind.QEMU: _apply_guest,
+        ObjectKind.LXC: _apply_guest,
+    }
 
     def _guest_patch(self, current: Guest, desired: Guest, fields: list[str], steps: Steps) -> dict[str, Any]:
         """The VM attributes among ``fields`` whose desired value differs from the current one."""
@@ -376,3 +388,6 @@ def describe(request: WriteRequest) -> str:
     if isinstance(obj, Guest):
         return f"VM {obj.vmid} ({obj.name})" if obj.name else f"VM {obj.vmid}"
     return request.change_id
+
+
+require("NetBox writes", NetboxWriter.KIND_WRITERS, KINDS)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from netmox_cli.config.schema import ProxmoxSide
 from netmox_cli.errors import NetmoxError
-from netmox_cli.model.state import ClusterState, Guest, ObjectKind, Side
+from netmox_cli.model.kinds import KINDS
+from netmox_cli.model.state import ClusterState, Guest, Side
 from netmox_cli.providers.base import CheckResult, Progress, Provider, WriteRequest, WriteResult
 from netmox_cli.providers.proxmox import checks, configs
 from netmox_cli.providers.proxmox.client import PveClient
@@ -59,7 +60,7 @@ class ProxmoxProvider(Provider):
         """Problems found from the config alone: a create with no OS template, storage or node."""
         problems: dict[str, str] = {}
         for request in requests:
-            if request.kind is ObjectKind.NODE:
+            if not KINDS[request.kind].created_on_proxmox:
                 if request.action != "update":
                     problems[request.change_id] = "netmox cannot install or remove a Proxmox VE node"
                 continue

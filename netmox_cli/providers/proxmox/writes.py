@@ -15,10 +15,13 @@ Safety rules, in the order they apply:
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from netmox_cli.config.schema import ProxmoxDefaults
+from netmox_cli.declared import require
 from netmox_cli.errors import ConflictError, RemoteError, StaleError
+from netmox_cli.model.kinds import KINDS
 from netmox_cli.model.state import Guest, Node, ObjectKind
 from netmox_cli.providers.base import ApplyContext, WriteRequest, WriteResult
 from netmox_cli.providers.proxmox import configs, parse
@@ -35,8 +38,9 @@ class Writer:
         self._defaults = defaults
 
     def apply(self, request: WriteRequest) -> WriteResult:
-        if request.kind is ObjectKind.NODE:
-            return self._node(request)
+        return self.KIND_WRITERS[request.kind](self, request)
+
+    def _guest(self, request: WriteRequest) -> WriteResult:
         if request.action == "create":
             return self._create(request)
         if request.action == "delete":
@@ -167,3 +171,13 @@ class Writer:
             warnings += self._run(self._client.post(f"{base}/status/stop"), f"stop of {what}")
         warnings += self._run(self._client.delete(base, purge=1), f"deletion of {what}")
         return WriteResult(message=f"{what} deleted", warnings=warnings)
+
+    # One write handler per object kind (tests/unit/test_declarations.py checks that every kind has one).
+    KIND_WRITERS: ClassVar[dict[ObjectKind, Callable[[Writer, WriteRequest], WriteResult]]] = {
+        ObjectKind.NODE: _node,
+        ObjectKind.QEMU: _guest,
+        ObjectKind.LXC: _guest,
+    }
+
+
+require("Proxmox VE writes", Writer.KIND_WRITERS, KINDS)
