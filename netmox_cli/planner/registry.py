@@ -65,8 +65,10 @@ class Property:
 
     name: str
     kinds: frozenset[ObjectKind]
-    attribute: str
-    unit: str | None = None
+    attribute: str  # the model attribute (Node/Guest) holding the value
+    unit: str | None = None  # shown after values (plans, journal entries)
+    entry_fields: tuple[str, ...] = ()  # compared fields of a keyed entry list (interfaces, disks)
+    free_text: bool = False  # shown quoted (names, descriptions)
     clearable: bool = False  # whether a None/empty source value is written (clears the target)
     equal_values: Equal = field(default=_plain_equal, repr=False)
     to_side: Convert = field(default=_same, repr=False)
@@ -154,6 +156,13 @@ class Registry:
             names = [p.name for p in declared]
             if len(names) != len(set(names)):
                 raise ValueError(f"property declared twice for {kind.value}: {names}")
+        # Views and journals name a property without its kind: one name must mean one attribute and unit.
+        self._by_name: dict[str, Property] = {}
+        for prop in properties:
+            first = self._by_name.setdefault(prop.name, prop)
+            shown = (first.attribute, first.unit, first.entry_fields, first.free_text)
+            if shown != (prop.attribute, prop.unit, prop.entry_fields, prop.free_text):
+                raise ValueError(f"property {prop.name!r} is declared with two attributes or units")
 
     def __iter__(self) -> Iterator[Property]:
         return iter(self._properties)
@@ -169,6 +178,10 @@ class Registry:
 
     def names(self) -> set[str]:
         return {p.name for p in self._properties}
+
+    def named(self, name: str) -> Property | None:
+        """The declaration of ``name`` for any kind (attribute, unit and entry fields agree across kinds)."""
+        return self._by_name.get(name)
 
 
 # --- per-property rules ------------------------------------------------------------------------
@@ -332,15 +345,17 @@ REGISTRY = Registry(
             "description",
             NODE,
             "description",
+            free_text=True,
             clearable=True,
             equal_values=_description_equal,
             limit=_description_limit,
         ),
-        Property("name", GUESTS, "name", limit=_name_limit),
+        Property("name", GUESTS, "name", free_text=True, limit=_name_limit),
         Property(
             "description",
             GUESTS,
             "description",
+            free_text=True,
             clearable=True,
             equal_values=_description_equal,
             limit=_description_limit,
@@ -353,7 +368,7 @@ REGISTRY = Registry(
             "disks",
             GUESTS,
             "disks",
-            unit="MiB",
+            entry_fields=DISK_FIELDS,  # sizes in MiB
             equal_values=_disks_equal,
             to_side=_disks_convert,
             limit=_disks_limit,
@@ -363,6 +378,7 @@ REGISTRY = Registry(
             "interfaces",
             GUESTS,
             "interfaces",
+            entry_fields=INTERFACE_FIELDS,
             equal_values=_interfaces_equal,
             to_side=_interfaces_convert,
             limit=_interfaces_limit,

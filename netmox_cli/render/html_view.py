@@ -24,7 +24,7 @@ from netmox_cli.model.kinds import KINDS
 from netmox_cli.model.plan import Action, Change, ConnectionInfo, Direction, Issue, Plan, PropertyChange
 from netmox_cli.model.state import ObjectKind, Side
 from netmox_cli.render.safe import safe
-from netmox_cli.render.values import ENTRY_FIELDS, UNSET, entry, is_keyed_list, one
+from netmox_cli.render.values import UNSET, entry, entry_fields, is_keyed_list, one
 
 ARROWS = {Direction.NETBOX_TO_PROXMOX: "→", Direction.PROXMOX_TO_NETBOX: "←", Direction.SKIP: "·"}
 FILTERS = {
@@ -76,7 +76,7 @@ def differs(name: str, item: dict[str, Any], other: Any) -> bool:
     match = next((o for o in other if isinstance(o, dict) and o.get("name") == item.get("name")), None)
     if match is None:
         return True
-    fields = ENTRY_FIELDS.get(name, ())
+    fields = entry_fields(name)
     return any(item.get(f) is not None and match.get(f) is not None and item[f] != match[f] for f in fields)
 
 

@@ -12,8 +12,11 @@ import pytest
 from netmox_cli import declared
 from netmox_cli.model.kinds import KINDS, collections, has_children, kind_of
 from netmox_cli.model.state import ClusterState, Guest, Node, ObjectKind, Side
+from netmox_cli.planner.registry import REGISTRY
 from netmox_cli.providers.file import FileProvider
+from netmox_cli.providers.netbox.mapping import GUEST_HANDLERS as NETBOX_GUEST_HANDLERS
 from netmox_cli.providers.netbox.writes import OBJECT_TYPES, NetboxWriter
+from netmox_cli.providers.proxmox.properties import GUEST_HANDLERS as PROXMOX_GUEST_HANDLERS
 from netmox_cli.providers.proxmox.writes import Writer
 
 KIND_TABLES = {
@@ -34,6 +37,33 @@ def test_the_check_fails_on_an_incomplete_table():
     assert declared.missing(incomplete, KINDS) == ["lxc"]
     with pytest.raises(RuntimeError, match=r"^file provider writes: no handler for lxc$"):
         declared.require("file provider writes", incomplete, KINDS)
+
+
+GUEST_PROPERTY_TABLES = {"NetBox": NETBOX_GUEST_HANDLERS, "Proxmox VE": PROXMOX_GUEST_HANDLERS}
+GUEST_KINDS = [kind for kind, spec in KINDS.items() if spec.collection == "guests"]
+
+
+@pytest.mark.parametrize("kind", GUEST_KINDS)
+@pytest.mark.parametrize("provider", sorted(GUEST_PROPERTY_TABLES))
+def test_every_declared_guest_property_has_handlers_in_netbox_and_proxmox(provider, kind):
+    declared_names = [prop.name for prop in REGISTRY.for_kind(kind)]
+    assert declared.missing(GUEST_PROPERTY_TABLES[provider], declared_names) == []
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_the_file_provider_holds_every_declared_property_as_its_model_attribute(kind):
+    """The snapshot file is the model: a property is handled by the file provider when its declared
+    attribute is a field of the kind's model (what ``_copy_fields`` writes and ``read_snapshot`` reads)."""
+    model = Node if KINDS[kind].collection == "nodes" else Guest
+    assert [p.name for p in REGISTRY.for_kind(kind) if p.attribute not in model.model_fields] == []
+
+
+def test_a_property_without_a_handler_fails_the_check():
+    incomplete = {name: h for name, h in PROXMOX_GUEST_HANDLERS.items() if name != "memory"}
+    names = [prop.name for prop in REGISTRY.for_kind(ObjectKind.QEMU)]
+    assert declared.missing(incomplete, names) == ["memory"]
+    with pytest.raises(RuntimeError, match=r"^Proxmox VE guest properties: no handler for memory$"):
+        declared.require("Proxmox VE guest properties", incomplete, names)
 
 
 def test_every_object_kind_is_declared():

@@ -23,13 +23,11 @@ from netmox_cli.declared import require
 from netmox_cli.errors import ConfigError, ConflictError, StaleError
 from netmox_cli.model.kinds import KINDS
 from netmox_cli.model.state import ClusterState, Guest, Node, ObjectKind, Side
+from netmox_cli.planner.registry import REGISTRY
 from netmox_cli.providers.base import Progress, Provider, WriteRequest, WriteResult
 from netmox_cli.redact import redact
 from netmox_cli.render.safe import json_safe
 from netmox_cli.textfiles import parse_json, read_utf8, too_deep
-
-# Registry property name → model attribute, where they differ.
-_ATTRIBUTES = {"memory": "memory_mib", "swap": "swap_mib"}
 
 
 def read_snapshot(path: Path, side: Side | None = None) -> ClusterState:
@@ -140,7 +138,7 @@ class FileProvider(Provider):
         """Copy exactly the requested properties from ``desired`` onto the stored object."""
         assert request.desired is not None
         for field in request.fields:
-            attribute = _ATTRIBUTES.get(field, field)
+            attribute = REGISTRY.get(field, request.kind).attribute  # the snapshot file is the model
             setattr(target, attribute, getattr(request.desired, attribute))
 
 

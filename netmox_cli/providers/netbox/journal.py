@@ -6,10 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from netmox_cli.model.state import Disk, Guest, Interface, Node
+from netmox_cli.planner.registry import REGISTRY
 from netmox_cli.providers.base import WriteRequest
-
-_ATTRIBUTES = {"memory": "memory_mib", "swap": "swap_mib"}
-_UNITS = {"memory": " MiB", "swap": " MiB"}
 
 
 def _show(value: Any) -> str:
@@ -34,7 +32,8 @@ def _show_item(item: Any) -> str:
 
 def property_change(name: str, before: Any, after: Any) -> str:
     """``memory 2048 → 4096 MiB``; lists (tags, disks, interfaces) are shown item by item."""
-    unit = _UNITS.get(name, "")
+    prop = REGISTRY.named(name)
+    unit = f" {prop.unit}" if prop is not None and prop.unit else ""
     return f"{name} {_show(before)} → {_show(after)}{unit}"
 
 
@@ -56,4 +55,5 @@ def journal_text(request: WriteRequest) -> str:
 
 
 def _value(obj: Node | Guest | None, name: str) -> Any:
-    return getattr(obj, _ATTRIBUTES.get(name, name), None) if obj is not None else None
+    prop = REGISTRY.named(name)
+    return getattr(obj, prop.attribute if prop is not None else name, None) if obj is not None else None

@@ -13,13 +13,14 @@ from netmox_cli.declared import require
 from netmox_cli.errors import ConflictError, NetmoxError, RemoteError
 from netmox_cli.model.kinds import KINDS
 from netmox_cli.model.state import Disk, Guest, Interface, Node, ObjectKind
+from netmox_cli.planner.registry import REGISTRY
 from netmox_cli.providers.base import WriteRequest, WriteResult
 from netmox_cli.providers.netbox.client import NetboxClient
 from netmox_cli.providers.netbox.journal import journal_text
 from netmox_cli.providers.netbox.mapping import (
     PlatformTable,
     vm_custom_fields,
-    vm_scalar_payload,
+    vm_payload,
 )
 from netmox_cli.providers.netbox.refs import References
 from netmox_cli.providers.netbox.schema import CF_STORAGE
@@ -147,13 +148,12 @@ class NetboxWriter:
         desired = _guest(request.desired)
         if request.action == "create":
             payload = {
-                **vm_scalar_payload(desired, ["name", "description", "status", "vcpus", "memory", "start_on_boot"]),
+                # every property: the desired object holds exactly what the plan writes (skipped ones unset)
+                **vm_payload(desired, [p.name for p in REGISTRY.for_kind(request.kind)], _Resolver(self, steps)),
                 "cluster": self.refs.cluster_id(),
                 "custom_fields": vm_custom_fields(desired),
-                "tags": self.refs.tag_ids(desired.tags),
             }
             payload.setdefault("status", "active")
-            self._add_references(payload, desired, ["ostype", "node"], steps)
             if self.refs.tenant():
                 payload["tenant"] = self.refs.tenant().id
             with self.client.guard(f"creating {what}"):
@@ -186,25 +186,7 @@ class NetboxWriter:
     def _guest_patch(self, current: Guest, desired: Guest, fields: list[str], steps: Steps) -> dict[str, Any]:
         """The VM attributes among ``fields`` whose desired value differs from the current one."""
         changed = [f for f in fields if _guest_value(desired, f) != _guest_value(current, f)]
-        payload = vm_scalar_payload(desired, changed)
-        if "swap" in changed:
-            payload["custom_fields"] = vm_custom_fields(desired, ["swap"])
-        if "tags" in changed:
-            payload["tags"] = self.refs.tag_ids(desired.tags)
-        self._add_references(payload, desired, changed, steps)
-        return payload
-
-    def _add_references(self, payload: dict[str, Any], guest: Guest, fields: list[str], steps: Steps) -> None:
-        if "ostype" in fields:
-            platform = self.platforms.platform(guest.ostype)
-            if guest.ostype and platform is None:
-                steps.warnings.append(f"no NetBox platform is mapped to ostype {guest.ostype!r}; platform cleared")
-            payload["platform"] = self.refs.platform_id(platform)
-        if "node" in fields:
-            device_id = self.refs.device_id(guest.node)
-            if guest.node and device_id is None:
-                steps.warnings.append(f"node {guest.node!r} is not a device of the cluster in NetBox; VM left unplaced")
-            payload["device"] = device_id
+        return vm_payload(desired, changed, _Resolver(self, steps))
 
     # --- interfaces, MAC and IP addresses ---------------------------------------------------------------------
 
@@ -361,11 +343,30 @@ def _disk_current(record: Any) -> dict[str, Any]:
     return {"size": record.size, "custom_fields": {CF_STORAGE: stored}}
 
 
-GUEST_ATTRIBUTES = {"memory": "memory_mib", "swap": "swap_mib"}
-
-
 def _guest_value(guest: Guest, field: str) -> Any:
-    return getattr(guest, GUEST_ATTRIBUTES.get(field, field))
+    return getattr(guest, REGISTRY.get(field, ObjectKind(guest.kind)).attribute)
+
+
+class _Resolver:
+    """The NetBox ids of one write's referenced objects; what cannot be found is a warning of the write."""
+
+    def __init__(self, writer: NetboxWriter, steps: Steps) -> None:
+        self.writer, self.steps = writer, steps
+
+    def tag_ids(self, tags: list[str]) -> list[int]:
+        return self.writer.refs.tag_ids(tags)
+
+    def platform_for(self, ostype: str | None) -> int | None:
+        platform = self.writer.platforms.platform(ostype)
+        if ostype and platform is None:
+            self.steps.warnings.append(f"no NetBox platform is mapped to ostype {ostype!r}; platform cleared")
+        return self.writer.refs.platform_id(platform)
+
+    def device_for(self, node: str | None) -> int | None:
+        device_id = self.writer.refs.device_id(node)
+        if node and device_id is None:
+            self.steps.warnings.append(f"node {node!r} is not a device of the cluster in NetBox; VM left unplaced")
+        return device_id
 
 
 def _node(value: Node | Guest | None) -> Node:

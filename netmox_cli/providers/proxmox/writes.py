@@ -24,7 +24,7 @@ from netmox_cli.errors import ConflictError, RemoteError, StaleError
 from netmox_cli.model.kinds import KINDS
 from netmox_cli.model.state import Guest, Node, ObjectKind
 from netmox_cli.providers.base import ApplyContext, WriteRequest, WriteResult
-from netmox_cli.providers.proxmox import configs, parse
+from netmox_cli.providers.proxmox import parse, properties
 from netmox_cli.providers.proxmox.client import PveClient
 from netmox_cli.providers.proxmox.tasks import TaskFailed, TaskWaiter
 
@@ -79,9 +79,9 @@ class Writer:
         fields = set(request.fields) - {"node"}
         warnings: list[str] = []
         done: list[str] = []
-        if fields & configs.CONFIG_FIELDS:
-            warnings += self._write_config(current, desired, fields & configs.CONFIG_FIELDS)
-            done.append(", ".join(sorted(fields & configs.CONFIG_FIELDS)))
+        if fields & properties.CONFIG_FIELDS:
+            warnings += self._write_config(current, desired, fields & properties.CONFIG_FIELDS)
+            done.append(", ".join(sorted(fields & properties.CONFIG_FIELDS)))
         if "status" in fields and desired.status and desired.status != current.status:
             warnings += self._power(current, desired.status, request.context)
             done.append(f"now {desired.status}")
@@ -97,7 +97,7 @@ class Writer:
                 f"{current.kind} {current.vmid} changed on Proxmox VE since it was read (config digest differs)",
                 "run `netmox plan` again",
             )
-        change = configs.update_change(current.kind, raw, current, desired, fields, self._defaults)
+        change = properties.update_change(current.kind, raw, current, desired, fields, self._defaults)
         what = f"{current.kind} {current.vmid}"
         if change.values or change.deletes:
             self._client.put(
@@ -141,7 +141,7 @@ class Writer:
         assert isinstance(desired, Guest)
         if not desired.node:
             raise ConflictError(f"{desired.kind} {desired.vmid}: no node to create it on")
-        params = configs.create_params(desired.kind, desired, self._defaults)
+        params = properties.create_params(desired.kind, desired, self._defaults)
         what = f"{desired.kind} {desired.vmid}"
         warnings = self._run(
             self._client.post(f"/nodes/{desired.node}/{desired.kind}", **params), f"creation of {what}"
