@@ -14,9 +14,10 @@ from collections.abc import Sequence
 
 from netmox_cli.errors import NetmoxError, StaleError
 from netmox_cli.model.fingerprint import fingerprint
+from netmox_cli.model.kinds import KINDS, has_children
 from netmox_cli.model.outcomes import ApplyReport, ChangeOutcome, ChangeStatus, Subscriber, Subscribers
 from netmox_cli.model.plan import Action, Change, Issue, Plan
-from netmox_cli.model.state import Guest, ObjectKind, Side
+from netmox_cli.model.state import Guest, Side
 from netmox_cli.planner import desired_object, find_object, write_fields
 from netmox_cli.planner.drafts import Head
 from netmox_cli.planner.planner import gap_fills
@@ -29,10 +30,8 @@ log = logging.getLogger(__name__)
 
 
 def _phase(change: Change) -> int:
-    """Dependency order: nodes appear before their guests and disappear after them."""
-    if change.kind is ObjectKind.NODE:
-        return 3 if change.action is Action.DELETE else 0
-    return 1 if change.action is Action.DELETE else 2
+    """Dependency order, as each kind declares it: nodes appear before their guests and disappear after them."""
+    return KINDS[change.kind].phase(change.action is Action.DELETE)
 
 
 def ordered(changes: list[Change]) -> list[Change]:
@@ -147,7 +146,7 @@ class Executor:
         if snapshot.error is not None:
             return self._finish(ChangeOutcome(change, ChangeStatus.FAILED, snapshot.error.one_line())), None
         if (
-            change.kind is not ObjectKind.NODE
+            KINDS[change.kind].parent is not None
             and (change.connection, change.node or "", change.target) in self._failed_nodes
         ):
             reason = (
@@ -173,7 +172,7 @@ class Executor:
         except Exception as error:  # the one place an unexpected failure is contained: record it, go on
             log.debug("unexpected error applying %s", change.id, exc_info=True)  # shown with --debug
             outcome = ChangeOutcome(change, ChangeStatus.FAILED, f"{type(error).__name__}: {error}")
-        if outcome.status is not ChangeStatus.APPLIED and change.kind is ObjectKind.NODE:
+        if outcome.status is not ChangeStatus.APPLIED and has_children(change.kind):
             self._failed_nodes.add((change.connection, change.key, change.target))
         return self._finish(outcome)
 

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from netmox_cli.model.state import ObjectKind, Side
 
 FORMAT_VERSION = 4  # 4: the notify action (changes, properties, summary); 3: the summary counts objects
-DEFAULT_FILL_GAPS = ("interfaces.mac",)
+DEFAULT_FILL_GAPS = ("interfaces.mac", "disks.storage")
 
 
 class Issue(StrEnum):

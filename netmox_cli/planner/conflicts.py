@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 from netmox_cli.model.fingerprint import fingerprint
+from netmox_cli.model.kinds import KINDS
 from netmox_cli.model.plan import Action, Change, Issue
-from netmox_cli.model.state import ClusterState, Guest, ObjectKind, Side
+from netmox_cli.model.state import ClusterState, Guest, Side
 from netmox_cli.planner import bounds
 from netmox_cli.planner.drafts import Draft, Head
 from netmox_cli.planner.pairing import Duplicate
@@ -24,7 +25,8 @@ def duplicate_changes(connection: str, duplicates: list[Duplicate]) -> list[Chan
     """One conflict entry per key held twice on a side; nothing else happens to that key."""
     changes = []
     for dup in duplicates:
-        what = "node name" if dup.kind is ObjectKind.NODE else "VMID"
+        spec = KINDS[dup.kind]
+        what = spec.key_label
         reason = "; ".join(
             f"{what} {dup.key} appears {len(objs)} times on {side.label} ({', '.join(str(o.name) for o in objs)})"
             for side, objs in ((Side.NETBOX, dup.netbox), (Side.PROXMOX, dup.proxmox))
@@ -37,7 +39,7 @@ def duplicate_changes(connection: str, duplicates: list[Duplicate]) -> list[Chan
         nb = dup.netbox[0] if dup.netbox else None
         px = dup.proxmox[0] if dup.proxmox else None
         name = next((o.name for o in dup.netbox + dup.proxmox if o.name), None)
-        node = dup.key if dup.kind is ObjectKind.NODE else next((g.node for g in (px, nb) if g and g.node), None)
+        node = spec.placement(dup.key, [px, nb])
         head = Head(connection, dup.kind, dup.key, name, node, issue, fingerprint(nb, px))
         changes.append(head.change(Action.CONFLICT, None, [], reason))
     return changes
@@ -46,11 +48,11 @@ def duplicate_changes(connection: str, duplicates: list[Duplicate]) -> list[Chan
 def check_conflicts(drafts: list[Draft], netbox: ClusterState, proxmox: ClusterState, rename_duplicates: bool) -> None:
     """Amend ``drafts`` in place with every conflict the targets would report."""
     proxmox_nodes = {node.name for node in proxmox.nodes}
-    guests = {int(d.pair.key): d for d in drafts if d.pair.kind is not ObjectKind.NODE}
+    guests = {int(d.pair.key): d for d in drafts if KINDS[d.pair.kind].collection == "guests"}  # by VMID
     for draft in guests.values():
         _check_guest(draft, proxmox_nodes)
     _check_netbox_names(guests, netbox, rename_duplicates)
-    nodes = [d for d in drafts if d.pair.kind is ObjectKind.NODE]
+    nodes = [d for d in drafts if KINDS[d.pair.kind].collection == "nodes"]
     _check_netbox_devices(guests, nodes)
     _check_device_deletes(guests, nodes, netbox)
 

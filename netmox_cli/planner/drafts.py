@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from netmox_cli.model.fingerprint import fingerprint
+from netmox_cli.model.kinds import KINDS
 from netmox_cli.model.plan import Action, Change, Direction, Issue, PropertyChange
 from netmox_cli.model.state import Guest, ObjectKind, Side
 from netmox_cli.planner.pairing import Pair
@@ -27,11 +28,10 @@ def change_id(connection: str, kind: ObjectKind, key: str, target: Side | None, 
 
 
 def sort_key(change: Change) -> tuple:
-    """Connection, nodes before guests, guests by VMID, then a fixed order of the entries of one object."""
-    is_guest = change.kind is not ObjectKind.NODE
-    object_key = (int(change.key), "") if is_guest else (0, change.key)
+    """Connection, the kind's sort key (nodes before guests, guests by VMID), then a fixed order of the entries
+    of one object."""
     suffix = change.id.rsplit("#", 1)[1]
-    return (change.connection, is_guest, object_key, _SUFFIX_ORDER.get(suffix, 9), change.id)
+    return (change.connection, KINDS[change.kind].sort_key(change.key), _SUFFIX_ORDER.get(suffix, 9), change.id)
 
 
 @dataclass
@@ -143,10 +143,7 @@ class Draft:
     def head(self, connection: str) -> Head:
         nb, px = self.pair.netbox, self.pair.proxmox
         name = (nb.name if nb is not None else None) or (px.name if px is not None else None)
-        if self.pair.kind is ObjectKind.NODE:
-            node = self.pair.key
-        else:
-            node = next((g.node for g in (px, nb) if isinstance(g, Guest) and g.node), None)
+        node = KINDS[self.pair.kind].placement(self.pair.key, [px, nb])
         return Head(connection, self.pair.kind, self.pair.key, name, node, self.issue, fingerprint(nb, px))
 
     def changes(self, connection: str) -> list[Change]:

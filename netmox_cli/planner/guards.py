@@ -17,8 +17,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
+from netmox_cli.model.kinds import KINDS, collections, kind_of
 from netmox_cli.model.plan import Action, Change, Issue
-from netmox_cli.model.state import ClusterState, ObjectKind, Side
+from netmox_cli.model.state import ClusterState, Side
 
 OrphanKey = tuple[str, str, str]  # (kind, key, side that still has the object)
 BLIND_CONSEQUENCE = ": a guest it cannot see is not gone"
@@ -37,10 +38,13 @@ def one_sided(netbox: ClusterState, proxmox: ClusterState) -> set[OrphanKey]:
     """Every object only one side has, as sighting keys (the orphan clock runs for these)."""
     keys: set[OrphanKey] = set()
     for side, state, other in ((Side.NETBOX, netbox, proxmox), (Side.PROXMOX, proxmox, netbox)):
-        other_nodes = {node.name for node in other.nodes}
-        other_guests = {guest.vmid for guest in other.guests}
-        keys |= {(ObjectKind.NODE.value, n.name, side.value) for n in state.nodes if n.name not in other_nodes}
-        keys |= {(g.kind, str(g.vmid), side.value) for g in state.guests if g.vmid not in other_guests}
+        for spec, *_ in collections().values():  # the kinds of one collection share its key space
+            theirs = {spec.key_of(obj) for obj in spec.objects(other)}
+            keys |= {
+                (kind_of(obj).value, spec.key_of(obj), side.value)
+                for obj in spec.objects(state)
+                if spec.key_of(obj) not in theirs
+            }
     return keys
 
 
@@ -69,7 +73,7 @@ def _conflict(change: Change, reason: str) -> Change:
 
 def _blind(change: Change, states: Mapping[Side, ClusterState]) -> Change | None:
     """A side that may not list every guest: a guest missing there may exist, and a VMID may be taken."""
-    if change.kind is ObjectKind.NODE or change.target is None:
+    if not KINDS[change.kind].may_be_hidden or change.target is None:
         return None
     if change.action is Action.DELETE:
         blind = states[change.target.other].blind_spot  # the object is missing from the other side
@@ -93,10 +97,8 @@ def _empty(change: Change, states: Mapping[Side, ClusterState]) -> Change | None
         return None
     reader = states[change.target.other]  # the side that no longer lists the object
     holder = states[change.target]
-    if change.kind is ObjectKind.NODE:
-        empty, held, what = not reader.nodes, len(holder.nodes), "nodes"
-    else:
-        empty, held, what = not reader.guests, len(holder.guests), "guests"
+    spec = KINDS[change.kind]
+    empty, held, what = not spec.objects(reader), len(spec.objects(holder)), spec.collection
     if not empty or not held:
         return None
     return _conflict(

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from netmox_cli.model.kinds import Collection, collections, kind_of
 from netmox_cli.model.state import ClusterState, Guest, Node, ObjectKind, Side
 
 T = TypeVar("T", Node, Guest)
@@ -52,7 +53,7 @@ def _group(objects: Iterable[T], key: Callable[[T], str]) -> dict[str, list[T]]:
     return grouped
 
 
-def _pair(netbox: dict[str, list], proxmox: dict[str, list], kind_of: Callable[[Node | Guest], ObjectKind]) -> Pairing:
+def _pair(netbox: dict[str, list], proxmox: dict[str, list]) -> Pairing:
     pairs: list[Pair] = []
     duplicates: list[Duplicate] = []
     for key in sorted(netbox.keys() | proxmox.keys()):
@@ -65,18 +66,16 @@ def _pair(netbox: dict[str, list], proxmox: dict[str, list], kind_of: Callable[[
     return Pairing(pairs, duplicates)
 
 
-def pair_nodes(netbox: ClusterState, proxmox: ClusterState) -> Pairing:
-    def by_name(node: Node) -> str:
-        return node.name
-
-    return _pair(_group(netbox.nodes, by_name), _group(proxmox.nodes, by_name), lambda _: ObjectKind.NODE)
-
-
-def pair_guests(netbox: ClusterState, proxmox: ClusterState) -> Pairing:
-    def by_vmid(guest: Guest) -> str:
-        return str(guest.vmid)
-
-    result = _pair(_group(netbox.guests, by_vmid), _group(proxmox.guests, by_vmid), lambda g: ObjectKind(g.kind))
-    pairs = sorted(result.pairs, key=lambda p: int(p.key))
-    duplicates = sorted(result.duplicates, key=lambda d: int(d.key))
+def pair_collection(netbox: ClusterState, proxmox: ClusterState, collection: Collection) -> Pairing:
+    """The objects of one collection (nodes, guests) paired by the key its kinds declare, in plan order."""
+    spec = collections()[collection][0]  # the kinds of one collection share key and order
+    result = _pair(_group(spec.objects(netbox), spec.key_of), _group(spec.objects(proxmox), spec.key_of))
+    pairs = sorted(result.pairs, key=lambda p: spec.sort_key(p.key))
+    duplicates = sorted(result.duplicates, key=lambda d: spec.sort_key(d.key))
     return Pairing(pairs, duplicates)
+
+
+def pair_all(netbox: ClusterState, proxmox: ClusterState) -> Pairing:
+    """Every declared collection paired, nodes first."""
+    pairings = [pair_collection(netbox, proxmox, collection) for collection in collections()]
+    return Pairing([p for r in pairings for p in r.pairs], [d for r in pairings for d in r.duplicates])

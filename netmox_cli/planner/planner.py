@@ -28,7 +28,7 @@ from netmox_cli.model.state import ClusterState, Guest, Side
 from netmox_cli.planner.conflicts import check_conflicts, duplicate_changes
 from netmox_cli.planner.drafts import Draft, sort_key
 from netmox_cli.planner.guards import OrphanKey, guard
-from netmox_cli.planner.pairing import Pair, pair_guests, pair_nodes
+from netmox_cli.planner.pairing import Pair, pair_all
 from netmox_cli.planner.policy import ResolvedPolicy, resolve_policy
 from netmox_cli.planner.registry import REGISTRY, Property
 
@@ -56,10 +56,10 @@ def plan_connection(
     was first seen so, and the time of this plan.
     """
     resolved = policy if isinstance(policy, ResolvedPolicy) else resolve_policy(policy)
-    nodes, guests = pair_nodes(netbox, proxmox), pair_guests(netbox, proxmox)
-    drafts = [draft_for(pair, resolved) for pair in nodes.pairs + guests.pairs]
+    pairing = pair_all(netbox, proxmox)
+    drafts = [draft_for(pair, resolved) for pair in pairing.pairs]
     check_conflicts(drafts, netbox, proxmox, resolved.rename_duplicates)
-    changes = duplicate_changes(connection, nodes.duplicates + guests.duplicates)
+    changes = duplicate_changes(connection, pairing.duplicates)
     in_sync = 0
     for draft in drafts:
         if draft.in_sync:

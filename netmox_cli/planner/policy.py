@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from netmox_cli.config.schema import PolicyConfig
 from netmox_cli.errors import ConfigError
+from netmox_cli.model.kinds import KINDS
 from netmox_cli.model.plan import NOTIFY, Action, Direction, Issue, Policy, PropertyRule
 from netmox_cli.model.state import ObjectKind, Side
 from netmox_cli.planner.registry import REGISTRY
@@ -97,7 +98,7 @@ class ResolvedPolicy:
         action = Action.DELETE if target is holder else Action.CREATE
         if action is Action.DELETE and not self.allow_delete:
             return Decision(Action.IGNORE, None, WOULD_DELETE)
-        if kind is ObjectKind.NODE and target is Side.PROXMOX:
+        if target is Side.PROXMOX and not KINDS[kind].created_on_proxmox:
             return Decision(
                 Action.MANUAL, target, MANUAL_NODE_CREATE if action is Action.CREATE else MANUAL_NODE_DELETE
             )

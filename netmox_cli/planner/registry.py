@@ -65,8 +65,10 @@ class Property:
 
     name: str
     kinds: frozenset[ObjectKind]
-    attribute: str
-    unit: str | None = None
+    attribute: str  # the model attribute (Node/Guest) holding the value
+    unit: str | None = None  # shown after values (plans, journal entries)
+    entry_fields: tuple[str, ...] = ()  # compared fields of a keyed entry list (interfaces, disks)
+    free_text: bool = False  # shown quoted (names, descriptions)
     clearable: bool = False  # whether a None/empty source value is written (clears the target)
     equal_values: Equal = field(default=_plain_equal, repr=False)
     to_side: Convert = field(default=_same, repr=False)
@@ -154,6 +156,13 @@ class Registry:
             names = [p.name for p in declared]
             if len(names) != len(set(names)):
                 raise ValueError(f"property declared twice for {kind.value}: {names}")
+        # Views and journals name a property without its kind: one name must mean one attribute and unit.
+        self._by_name: dict[str, Property] = {}
+        for prop in properties:
+            first = self._by_name.setdefault(prop.name, prop)
+            shown = (first.attribute, first.unit, first.entry_fields, first.free_text)
+            if shown != (prop.attribute, prop.unit, prop.entry_fields, prop.free_text):
+                raise ValueError(f"property {prop.name!r} is declared with two attributes or units")
 
     def __iter__(self) -> Iterator[Property]:
         return iter(self._properties)
@@ -169,6 +178,10 @@ class Registry:
 
     def names(self) -> set[str]:
         return {p.name for p in self._properties}
+
+    def named(self, name: str) -> Property | None:
+        """The declaration of ``name`` for any kind (attribute, unit and entry fields agree across kinds)."""
+        return self._by_name.get(name)
 
 
 # --- per-property rules ------------------------------------------------------------------------
@@ -285,7 +298,7 @@ def _disks_equal(netbox: list[dict], proxmox: list[dict]) -> bool:
 
 def _disks_convert(value: list[dict], to_side: Side, current: Any, kind: ObjectKind | None) -> list[dict]:
     if to_side is Side.NETBOX:
-        return entries.merge_entries(value, current, cleared=("storage",))
+        return entries.merge_entries(value, current)
     return entries.merge_entries(value, current, keep_current_only=True)
 
 
@@ -298,16 +311,19 @@ def _disks_limit(value: list[dict], to_side: Side, current: Any, kind: ObjectKin
     problems: list[str] = []
     for disk in value:
         old = existing.get(disk["name"])
-        if old is None and disk.get("size_mib") is None:
-            problems.append(f"disk {disk['name']} has no size on NetBox")
-        elif (
-            old is not None
-            and None not in (old.get("size_mib"), disk.get("size_mib"))
-            and disk["size_mib"] < old["size_mib"]
-        ):
+        if old is None:
+            if disk.get("size_mib") is None:
+                problems.append(f"disk {disk['name']} has no size on NetBox")
+            continue
+        if None not in (old.get("size_mib"), disk.get("size_mib")) and disk["size_mib"] < old["size_mib"]:
             problems.append(
                 f"disk {disk['name']} would shrink from {old['size_mib']} to {disk['size_mib']} MiB; "
                 "Proxmox VE disks can only grow"
+            )
+        if None not in (old.get("storage"), disk.get("storage")) and old["storage"] != disk["storage"]:
+            problems.append(
+                f"disk {disk['name']} is on {old['storage']}, NetBox documents {disk['storage']}; "
+                "netmox does not move disks between storages"
             )
     missing = sorted(set(existing) - {d["name"] for d in value})
     if missing:
@@ -329,15 +345,17 @@ REGISTRY = Registry(
             "description",
             NODE,
             "description",
+            free_text=True,
             clearable=True,
             equal_values=_description_equal,
             limit=_description_limit,
         ),
-        Property("name", GUESTS, "name", limit=_name_limit),
+        Property("name", GUESTS, "name", free_text=True, limit=_name_limit),
         Property(
             "description",
             GUESTS,
             "description",
+            free_text=True,
             clearable=True,
             equal_values=_description_equal,
             limit=_description_limit,
@@ -347,12 +365,20 @@ REGISTRY = Registry(
         Property("memory", GUESTS, "memory_mib", unit="MiB", limit=_memory_limit),
         Property("swap", LXC, "swap_mib", unit="MiB", limit=_swap_limit),
         Property(
-            "disks", GUESTS, "disks", unit="MiB", equal_values=_disks_equal, to_side=_disks_convert, limit=_disks_limit
+            "disks",
+            GUESTS,
+            "disks",
+            entry_fields=DISK_FIELDS,  # sizes in MiB
+            equal_values=_disks_equal,
+            to_side=_disks_convert,
+            limit=_disks_limit,
+            gaps=("storage",),  # the storage a disk lives on, which NetBox cannot know until it is documented
         ),
         Property(
             "interfaces",
             GUESTS,
             "interfaces",
+            entry_fields=INTERFACE_FIELDS,
             equal_values=_interfaces_equal,
             to_side=_interfaces_convert,
             limit=_interfaces_limit,

@@ -20,10 +20,11 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
+from netmox_cli.model.kinds import KINDS
 from netmox_cli.model.plan import Action, Change, ConnectionInfo, Direction, Issue, Plan, PropertyChange
 from netmox_cli.model.state import ObjectKind, Side
 from netmox_cli.render.safe import safe
-from netmox_cli.render.values import ENTRY_FIELDS, UNSET, entry, is_keyed_list, one
+from netmox_cli.render.values import UNSET, entry, entry_fields, is_keyed_list, one
 
 ARROWS = {Direction.NETBOX_TO_PROXMOX: "→", Direction.PROXMOX_TO_NETBOX: "←", Direction.SKIP: "·"}
 FILTERS = {
@@ -75,7 +76,7 @@ def differs(name: str, item: dict[str, Any], other: Any) -> bool:
     match = next((o for o in other if isinstance(o, dict) and o.get("name") == item.get("name")), None)
     if match is None:
         return True
-    fields = ENTRY_FIELDS.get(name, ())
+    fields = entry_fields(name)
     return any(item.get(f) is not None and match.get(f) is not None and item[f] != match[f] for f in fields)
 
 
@@ -126,8 +127,9 @@ def property_row(change: Change, prop: PropertyChange) -> str:
 
 
 def object_block(view: ObjectView) -> str:
-    name = f" <q>{esc(view.name)}</q>" if view.name and view.kind is not ObjectKind.NODE else ""
-    node = f' <span class="node">on {esc(view.node)}</span>' if view.node and view.kind is not ObjectKind.NODE else ""
+    spec = KINDS[view.kind]
+    name = f" <q>{esc(view.name)}</q>" if view.name and spec.shows_name else ""
+    node = f' <span class="node">on {esc(view.node)}</span>' if view.node and spec.parent is not None else ""
     badges = "".join(f'<li class="act {esc(change.action.value)}">{esc(verb(change))}</li>' for change in view.changes)
     rows = "".join(property_row(change, prop) for change in view.changes for prop in change.properties)
     table = (

@@ -12,8 +12,9 @@ from collections.abc import Iterator
 
 from rich.text import Text
 
+from netmox_cli.model.kinds import KINDS
 from netmox_cli.model.plan import Action, Change, ConnectionInfo, Direction, Plan, Summary
-from netmox_cli.model.state import ObjectKind, Side
+from netmox_cli.model.state import Side
 from netmox_cli.render.blocks import Block, blocks, writes_verb
 from netmox_cli.render.safe import quoted, safe
 from netmox_cli.render.values import property_lines
@@ -40,10 +41,8 @@ NO_NODE = "(no node)"
 
 
 def object_label(change: Change) -> str:
-    """``node pve1`` or ``qemu 101 "web-01"``."""
-    if change.kind is ObjectKind.NODE:
-        return f"node {safe(change.key)}"
-    name = f" {quoted(change.name)}" if change.name else ""
+    """``node pve1`` or ``qemu 101 "web-01"``: the kind and key, and the name where the kind shows it."""
+    name = f" {quoted(change.name)}" if change.name and KINDS[change.kind].shows_name else ""
     return f"{change.kind.value} {safe(change.key)}{name}"
 
 
@@ -66,8 +65,8 @@ def is_destructive(change: Change) -> bool:
     """Deletes, and writes that stop a running guest, are shown in red and called out before apply."""
     if change.action is Action.DELETE:
         return True
-    if change.action is not Action.UPDATE or change.target is not Side.PROXMOX or change.kind is ObjectKind.NODE:
-        return False
+    if change.action is not Action.UPDATE or change.target is not Side.PROXMOX:
+        return False  # (a node's status is never written to Proxmox VE: its limit refuses it)
     return any(
         prop.name == "status" and prop.direction.target is Side.PROXMOX and prop.netbox == "offline"
         for prop in change.properties
@@ -120,7 +119,7 @@ def block_lines(block: Block, indent: int) -> Iterator[Text]:
 
 def _node_of(block: Block) -> str:
     head = block.head
-    return head.key if head.kind is ObjectKind.NODE else (head.node or NO_NODE)
+    return head.key if KINDS[head.kind].parent is None else (head.node or NO_NODE)
 
 
 def connection_lines(info: ConnectionInfo, changes: list[Change]) -> Iterator[Text]:
@@ -137,8 +136,8 @@ def connection_lines(info: ConnectionInfo, changes: list[Change]) -> Iterator[Te
         nodes.setdefault(_node_of(block), []).append(block)
     for node in sorted(nodes, key=lambda n: (n == NO_NODE, n)):
         group = nodes[node]
-        node_blocks = [b for b in group if b.kind is ObjectKind.NODE]
-        guests = sorted((b for b in group if b.kind is not ObjectKind.NODE), key=_guest_order)
+        node_blocks = [b for b in group if KINDS[b.kind].parent is None]
+        guests = sorted((b for b in group if KINDS[b.kind].parent is not None), key=_guest_order)
         if node_blocks:
             for block in node_blocks:
                 yield from block_lines(block, 2)
@@ -148,9 +147,8 @@ def connection_lines(info: ConnectionInfo, changes: list[Change]) -> Iterator[Te
             yield from block_lines(block, 4)
 
 
-def _guest_order(block: Block) -> tuple[int, str]:
-    key = block.head.key
-    return (int(key) if key.isdigit() else 0, key)
+def _guest_order(block: Block) -> tuple[int, str | int]:
+    return KINDS[block.kind].sort_key(block.head.key)
 
 
 def _count(n: int, word: str) -> str:

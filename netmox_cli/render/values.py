@@ -10,15 +10,27 @@ from typing import Any
 
 from netmox_cli.model.plan import Action, Change, Direction, PropertyChange
 from netmox_cli.model.state import Side
+from netmox_cli.planner.registry import REGISTRY
 from netmox_cli.render.safe import quoted
 
-UNITS = {"memory": "MiB", "swap": "MiB"}
-QUOTED = {"name", "description"}
-ENTRY_FIELDS = {
-    "disks": ("size_mib", "storage"),
-    "interfaces": ("mac", "bridge", "vlan", "ips"),
-}
 UNSET = "(unset)"
+
+
+def unit(name: str) -> str | None:
+    """The unit property ``name`` declares (``planner/registry.py``)."""
+    prop = REGISTRY.named(name)
+    return prop.unit if prop is not None else None
+
+
+def entry_fields(name: str) -> tuple[str, ...]:
+    """The compared fields of keyed-list property ``name`` (disks, interfaces); () for others."""
+    prop = REGISTRY.named(name)
+    return prop.entry_fields if prop is not None else ()
+
+
+def _free_text(name: str) -> bool:
+    prop = REGISTRY.named(name)
+    return prop is not None and prop.free_text
 
 
 def plain(value: Any) -> str:
@@ -40,10 +52,10 @@ def one(name: str, value: Any) -> str:
     """A property value with its unit or quotes."""
     if value is None:
         return UNSET
-    if name in QUOTED and isinstance(value, str):
+    if _free_text(name) and isinstance(value, str):
         return quoted(value)
-    unit = UNITS.get(name)
-    return f"{plain(value)} {unit}" if unit else plain(value)
+    shown = unit(name)
+    return f"{plain(value)} {shown}" if shown else plain(value)
 
 
 def entry(item: dict[str, Any]) -> str:
@@ -67,9 +79,9 @@ def entry(item: dict[str, Any]) -> str:
 
 def pair(name: str, before: Any, after: Any) -> str:
     """``2048 → 4096 MiB``: one unit for the pair when both sides have it."""
-    unit = UNITS.get(name)
-    if unit and before is not None and after is not None:
-        return f"{plain(before)} → {plain(after)} {unit}"
+    shown = unit(name)
+    if shown and before is not None and after is not None:
+        return f"{plain(before)} → {plain(after)} {shown}"
     return f"{one(name, before)} → {one(name, after)}"
 
 
@@ -84,7 +96,7 @@ def entry_differences(name: str, before: list[dict] | None, after: list[dict] | 
         elif key not in new:
             lines.append(f"- {entry(old[key])}")
         else:
-            for field in ENTRY_FIELDS.get(name, ()):
+            for field in entry_fields(name):
                 a, b = old[key].get(field), new[key].get(field)
                 if a is not None and b is not None and a != b:
                     shown = (f"{plain(a)} → {plain(b)} MiB") if field == "size_mib" else f"{plain(a)} → {plain(b)}"
@@ -97,7 +109,7 @@ def fill_lines(name: str, before: list[dict] | None, after: list[dict] | None) -
     old = {item["name"]: item for item in before or []}
     lines = []
     for item in after or []:
-        for field in ENTRY_FIELDS.get(name, ()):
+        for field in entry_fields(name):
             if old.get(item["name"], {}).get(field) is None and item.get(field) is not None:
                 lines.append(f"+ fill {item['name']} {field} {plain(item[field])}")
     return lines

@@ -123,7 +123,9 @@ def test_apply_creates_the_container_with_its_address_swap_and_rootfs_and_starts
 
 
 def test_after_apply_the_next_plan_is_empty(documented: Documented):
-    assert "Apply complete: 2 applied, 0 stale, 0 failed." in documented.apply.stdout
+    # two creates, and two fills: the storage (defaults.storage) each disk was created on, written to NetBox
+    assert "Apply complete: 4 applied, 0 stale, 0 failed." in documented.apply.stdout
+    assert "update on NetBox: applied (updated disk rootfs: custom_fields)" in documented.apply.stdout
     assert documented.plan_after.returncode == 0
     assert "No changes. NetBox and Proxmox VE are in sync." in documented.plan_after.stdout
 

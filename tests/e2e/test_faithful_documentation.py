@@ -6,7 +6,9 @@ Through the ``netmox`` command against the real NetBox test server and fakepve:
   under ``--prefer netbox``, and apply leaves ``onboot: 1`` alone; the explicit policy still pushes it;
 * a documentation-first guest created without a MAC plans in sync afterwards *with* the MAC Proxmox VE
   generated in NetBox (MAC object on the interface, set as its primary MAC), recorded in the history;
-* a MAC NetBox leaves blank on a guest that exists on both sides is a ``+ fill`` whatever the preference.
+* a MAC NetBox leaves blank on a guest that exists on both sides is a ``+ fill`` whatever the preference;
+* the same for the disk storage (``proxmox_storage`` on the virtual disk), and a storage NetBox documents is
+  the one the disk is created on.
 """
 
 from __future__ import annotations
@@ -30,7 +32,14 @@ DEFAULT_REASON = (
 
 
 def document_vm(
-    nb: Any, cluster: str, vmid: int, name: str, *, mac: str | None = None, platform: str | None = "Linux"
+    nb: Any,
+    cluster: str,
+    vmid: int,
+    name: str,
+    *,
+    mac: str | None = None,
+    platform: str | None = "Linux",
+    storage: str | None = None,
 ) -> Any:
     """A VM documented the way a form that never sets start_on_boot does: NetBox reads it as off."""
     device = nb.dcim.devices.get(name="pve1", cluster_id=cluster_id(nb, cluster))
@@ -50,8 +59,14 @@ def document_vm(
             mac_address=mac, assigned_object_type=VMINTERFACE, assigned_object_id=interface.id
         )
         interface.update({"primary_mac_address": mac_obj.id})
-    nb.virtualization.virtual_disks.create(virtual_machine=vm.id, name="scsi0", size=8192)
+    nb.virtualization.virtual_disks.create(
+        virtual_machine=vm.id, name="scsi0", size=8192, custom_fields={"proxmox_storage": storage}
+    )
     return vm
+
+
+def netbox_storage(nb: Any, vm_id: int, disk: str = "scsi0") -> str | None:
+    return nb.virtualization.virtual_disks.get(virtual_machine_id=vm_id, name=disk).custom_fields["proxmox_storage"]
 
 
 def netbox_mac(nb: Any, vm_id: int, nic: str = "net0") -> str | None:
@@ -89,7 +104,7 @@ def test_netbox_vms_that_never_set_start_on_boot_do_not_turn_autostart_off(new_l
     seed_device(nb, connection.cluster, "pve1")
     for vmid in (301, 302):
         mac = f"BC:24:11:30:00:{vmid - 300:02X}"
-        vm = document_vm(nb, connection.cluster, vmid, f"auto{vmid}", mac=mac, platform=None)
+        vm = document_vm(nb, connection.cluster, vmid, f"auto{vmid}", mac=mac, platform=None, storage="local-lvm")
         assert nb.virtualization.virtual_machines.get(vm.id).start_on_boot.value == "off"  # NetBox's default
 
     plan = lab.netmox("plan", "--prefer", "netbox", "--detailed-exitcode", expect=0)
@@ -121,6 +136,8 @@ def test_a_guest_documented_without_a_mac_is_created_and_netbox_learns_the_gener
     applied = lab.netmox("apply", "--prefer", "netbox", "--auto-approve")
     generated = pve_mac(pve.vm(410).config)
     assert netbox_mac(nb, vm.id) == generated
+    assert pve.vm(410).config["scsi0"].startswith("local-lvm:")  # defaults.storage: NetBox documented none
+    assert netbox_storage(nb, vm.id) == "local-lvm"
     assert "Apply complete: 2 applied, 0 stale, 0 failed." in applied.stdout, applied.stdout
 
     after = lab.netmox("plan", "--prefer", "netbox", "--detailed-exitcode", expect=0)
@@ -128,8 +145,26 @@ def test_a_guest_documented_without_a_mac_is_created_and_netbox_learns_the_gener
 
     [run] = json.loads(lab.netmox("history", "--json", "--limit", "1").stdout)
     history = json.loads(lab.netmox("history", "show", str(run["id"]), "--json").stdout)
-    [fill] = [row for row in history["changes"] if row["change_id"] == "lab/qemu/410#netbox"]
-    assert fill["property"] == "interfaces" and fill["after"][0]["mac"] == generated
+    fills = {row["property"]: row["after"] for row in history["changes"] if row["change_id"] == "lab/qemu/410#netbox"}
+    assert fills["interfaces"][0]["mac"] == generated and fills["disks"][0]["storage"] == "local-lvm"
+
+
+def test_the_storage_netbox_documents_is_the_one_the_disk_is_created_on(new_lab, new_pve):
+    lab: Lab = new_lab("documented-storage")
+    pve: LabPve = new_pve()
+    pve.add_node("pve1")
+    pve.add_ceph_storage("ceph-pool")
+    connection = lab.add("lab", pve)
+    nb = lab.netbox.api()
+    seed_device(nb, connection.cluster, "pve1")
+    vm = document_vm(nb, connection.cluster, 420, "ceph01", storage="ceph-pool")
+
+    plan = lab.netmox("plan", "--prefer", "netbox")
+    assert "+ scsi0 8192 MiB ceph-pool" in words(plan.stdout)
+    lab.netmox("apply", "--prefer", "netbox", "--auto-approve")
+    assert pve.vm(420).config["scsi0"].startswith("ceph-pool:vm-420-disk-")
+    assert netbox_storage(nb, vm.id) == "ceph-pool"
+    assert "in sync" in lab.netmox("plan", "--prefer", "netbox").stdout
 
 
 @pytest.mark.parametrize("prefer", ["netbox", "proxmox"])
@@ -157,11 +192,14 @@ def test_a_mac_netbox_leaves_blank_is_filled_whatever_the_preference(new_lab, ne
 
     plan = lab.netmox("plan", "--prefer", prefer)
     assert "interfaces: + fill net0 mac BC:24:11:50:00:01" in words(plan.stdout)
+    assert "disks: + fill scsi0 storage local-lvm" in words(plan.stdout)
     lab.netmox("apply", "--prefer", prefer, "--auto-approve")
     assert netbox_mac(nb, vm.id) == "BC:24:11:50:00:01"
+    assert netbox_storage(nb, vm.id) == "local-lvm"
     assert "in sync" in lab.netmox("plan", "--prefer", prefer).stdout
 
     # policy.fill_gaps = [] turns filling off
     nb.virtualization.interfaces.get(virtual_machine_id=vm.id, name="net0").update({"primary_mac_address": None})
+    nb.virtualization.virtual_disks.get(virtual_machine_id=vm.id).update({"custom_fields": {"proxmox_storage": None}})
     lab.root.joinpath("policy.toml").write_text("fill_gaps = []\n", encoding="utf-8")
     assert "in sync" in lab.netmox("plan", "--prefer", prefer, "--policy", "policy.toml").stdout

@@ -11,21 +11,23 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import ClassVar
 
 from pydantic import ValidationError
 
 from netmox_cli.config.loader import describe_validation_error
 from netmox_cli.config.schema import FileSide
+from netmox_cli.declared import require
 from netmox_cli.errors import ConfigError, ConflictError, StaleError
+from netmox_cli.model.kinds import KINDS
 from netmox_cli.model.state import ClusterState, Guest, Node, ObjectKind, Side
+from netmox_cli.planner.registry import REGISTRY
 from netmox_cli.providers.base import Progress, Provider, WriteRequest, WriteResult
 from netmox_cli.redact import redact
 from netmox_cli.render.safe import json_safe
 from netmox_cli.textfiles import parse_json, read_utf8, too_deep
-
-# Registry property name → model attribute, where they differ.
-_ATTRIBUTES = {"memory": "memory_mib", "swap": "swap_mib"}
 
 
 def read_snapshot(path: Path, side: Side | None = None) -> ClusterState:
@@ -81,10 +83,7 @@ class FileProvider(Provider):
 
     def apply(self, request: WriteRequest) -> WriteResult:
         state = read_snapshot(self.path, self.side)
-        if request.kind is ObjectKind.NODE:
-            message = self._apply_node(state, request)
-        else:
-            message = self._apply_guest(state, request)
+        message = self.KIND_WRITERS[request.kind](self, state, request)
         write_snapshot(state, self.path)
         return WriteResult(message=message)
 
@@ -127,10 +126,20 @@ class FileProvider(Provider):
         self._copy_fields(request, existing)
         return f"updated {existing.kind} {existing.vmid}: {', '.join(request.fields)}"
 
+    # One write handler per object kind (tests/unit/test_declarations.py checks that every kind has one).
+    KIND_WRITERS: ClassVar[dict[ObjectKind, Callable[[FileProvider, ClusterState, WriteRequest], str]]] = {
+        ObjectKind.NODE: _apply_node,
+        ObjectKind.QEMU: _apply_guest,
+        ObjectKind.LXC: _apply_guest,
+    }
+
     @staticmethod
     def _copy_fields(request: WriteRequest, target: Node | Guest) -> None:
         """Copy exactly the requested properties from ``desired`` onto the stored object."""
         assert request.desired is not None
         for field in request.fields:
-            attribute = _ATTRIBUTES.get(field, field)
+            attribute = REGISTRY.get(field, request.kind).attribute  # the snapshot file is the model
             setattr(target, attribute, getattr(request.desired, attribute))
+
+
+require("file provider writes", FileProvider.KIND_WRITERS, KINDS)

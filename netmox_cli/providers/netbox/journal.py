@@ -6,10 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from netmox_cli.model.state import Disk, Guest, Interface, Node
+from netmox_cli.planner.registry import REGISTRY
 from netmox_cli.providers.base import WriteRequest
-
-_ATTRIBUTES = {"memory": "memory_mib", "swap": "swap_mib"}
-_UNITS = {"memory": " MiB", "swap": " MiB"}
 
 
 def _show(value: Any) -> str:
@@ -27,13 +25,15 @@ def _show_item(item: Any) -> str:
         parts = [item.name, item.mac or "", *(item.ips or [])]
         return " ".join(p for p in parts if p)
     if isinstance(item, Disk):
-        return f"{item.name} {item.size_mib} MiB" if item.size_mib is not None else item.name
+        size = f"{item.size_mib} MiB" if item.size_mib is not None else ""
+        return " ".join(p for p in (item.name, size, item.storage or "") if p)
     return str(item)
 
 
 def property_change(name: str, before: Any, after: Any) -> str:
     """``memory 2048 → 4096 MiB``; lists (tags, disks, interfaces) are shown item by item."""
-    unit = _UNITS.get(name, "")
+    prop = REGISTRY.named(name)
+    unit = f" {prop.unit}" if prop is not None and prop.unit else ""
     return f"{name} {_show(before)} → {_show(after)}{unit}"
 
 
@@ -55,4 +55,5 @@ def journal_text(request: WriteRequest) -> str:
 
 
 def _value(obj: Node | Guest | None, name: str) -> Any:
-    return getattr(obj, _ATTRIBUTES.get(name, name), None) if obj is not None else None
+    prop = REGISTRY.named(name)
+    return getattr(obj, prop.attribute if prop is not None else name, None) if obj is not None else None

@@ -7,10 +7,14 @@ Units: NetBox's memory/disk "MB" fields hold netmox's MiB one to one.
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
 
-from netmox_cli.model.state import Disk, Guest, Interface, Node
-from netmox_cli.providers.netbox.schema import CF_SWAP, CF_TYPE, CF_VMID
+from netmox_cli.declared import require
+from netmox_cli.model.state import Disk, Guest, Interface, Node, ObjectKind
+from netmox_cli.planner.registry import REGISTRY
+from netmox_cli.providers.netbox.schema import CF_STORAGE, CF_SWAP, CF_TYPE, CF_VMID
 
 # Proxmox VE ostype -> NetBox platform name; `defaults.platforms` in netmox.toml is merged over it.
 BUILTIN_PLATFORMS: dict[str, str] = {
@@ -106,39 +110,48 @@ def interface_from_graphql(record: dict[str, Any]) -> Interface:
 
 
 def disk_from_graphql(record: dict[str, Any]) -> Disk:
-    """NetBox has no place for the Proxmox storage: ``storage`` stays unknown."""
-    return Disk(name=record["name"], size_mib=record.get("size"))
+    """A virtual disk; the Proxmox VE storage is netmox's custom field (blank: unknown, a gap to fill)."""
+    storage = (record.get("custom_fields") or {}).get(CF_STORAGE)
+    return Disk(name=record["name"], size_mib=record.get("size"), storage=storage or None)
 
 
-def guest_from_vm(
-    vm: dict[str, Any],
-    platforms: PlatformTable,
-    interfaces: list[Interface] | None = None,
-    disks: list[Disk] | None = None,
-) -> Guest:
-    """A NetBox virtual machine (REST JSON) with its interfaces and disks; the VM must have a VMID."""
-    custom = vm.get("custom_fields") or {}
-    kind = custom.get(CF_TYPE) or "qemu"
-    vcpus = vm.get("vcpus")
-    platform = vm.get("platform") or {}
-    return Guest(
-        vmid=vmid_of(vm),
-        kind=kind,
-        name=vm.get("name"),
-        node=(vm.get("device") or {}).get("name"),
-        description=_text(vm.get("description")),
-        status=_value(vm.get("status")),
-        vcpus=float(vcpus) if vcpus is not None else None,
-        memory_mib=vm.get("memory"),
-        swap_mib=custom.get(CF_SWAP) if kind == "lxc" else None,
-        disks=sorted(disks or [], key=lambda d: d.name),
-        interfaces=sorted(interfaces or [], key=lambda i: i.name),
-        tags=[tag["name"] for tag in vm.get("tags") or []],
-        ostype=platforms.ostype(platform.get("name")),
-        start_on_boot=START_ON_BOOT.get(_value(vm.get("start_on_boot"))),
-        revision=vm.get("last_updated"),
-        remote_id=vm["id"],
-    )
+@dataclass(frozen=True)
+class VmRecord:
+    """A NetBox VM as the snapshot read it: the REST JSON with its interfaces and disks (GraphQL)."""
+
+    vm: dict[str, Any]
+    platforms: PlatformTable
+    interfaces: list[Interface]
+    disks: list[Disk]
+
+    @property
+    def custom(self) -> dict[str, Any]:
+        return self.vm.get("custom_fields") or {}
+
+    @property
+    def kind(self) -> str:
+        return self.custom.get(CF_TYPE) or "qemu"
+
+
+class Resolver(Protocol):
+    """NetBox ids the writer looks up for referenced objects (tags, platform, device)."""
+
+    def tag_ids(self, tags: list[str]) -> list[int]: ...
+
+    def platform_for(self, ostype: str | None) -> int | None: ...
+
+    def device_for(self, node: str | None) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class Handlers:
+    """How one property is read from a NetBox VM and what a create or update PATCHes for it.
+
+    ``write`` returns the VM payload fragment (custom fields under ``custom_fields``, merged); None means
+    the property is written as related objects (interfaces with MACs and IPs, virtual disks)."""
+
+    read: Callable[[VmRecord], Any]
+    write: Callable[[Guest, Resolver | None], dict[str, Any]] | None
 
 
 def vcpus_value(vcpus: float | None) -> float | int | None:
@@ -154,33 +167,98 @@ def start_on_boot_value(value: bool | None) -> str | None:
     return "on" if value else "off"
 
 
-GUEST_SCALAR_FIELDS = ("name", "description", "status", "vcpus", "memory", "start_on_boot")
+def _vcpus(record: VmRecord) -> float | None:
+    vcpus = record.vm.get("vcpus")
+    return float(vcpus) if vcpus is not None else None
+
+
+def _when(key: str, value: Any) -> dict[str, Any]:
+    return {key: value} if value is not None else {}
+
+
+def _resolved(resolve: Callable[[Resolver], Any], key: str) -> Callable[[Guest, Resolver | None], dict[str, Any]]:
+    def write(guest: Guest, refs: Resolver | None) -> dict[str, Any]:
+        return {key: resolve(refs, guest)} if refs is not None else {}  # type: ignore[call-arg]
+
+    return write
+
+
+# The one table of NetBox handlers for guest properties, keyed by the names planner/registry.py declares.
+GUEST_HANDLERS: dict[str, Handlers] = {
+    "name": Handlers(lambda r: r.vm.get("name"), lambda g, refs: {"name": g.name}),
+    "description": Handlers(
+        lambda r: _text(r.vm.get("description")), lambda g, refs: {"description": g.description or ""}
+    ),
+    "status": Handlers(lambda r: _value(r.vm.get("status")), lambda g, refs: _when("status", g.status)),
+    "vcpus": Handlers(_vcpus, lambda g, refs: {"vcpus": vcpus_value(g.vcpus)}),
+    "memory": Handlers(lambda r: r.vm.get("memory"), lambda g, refs: {"memory": g.memory_mib}),
+    "swap": Handlers(
+        lambda r: r.custom.get(CF_SWAP) if r.kind == "lxc" else None,
+        lambda g, refs: {"custom_fields": {CF_SWAP: g.swap_mib}} if g.kind == "lxc" else {},
+    ),
+    "start_on_boot": Handlers(
+        lambda r: START_ON_BOOT.get(_value(r.vm.get("start_on_boot"))),
+        lambda g, refs: _when("start_on_boot", start_on_boot_value(g.start_on_boot)),
+    ),
+    "tags": Handlers(
+        lambda r: [tag["name"] for tag in r.vm.get("tags") or []],
+        _resolved(lambda refs, g: refs.tag_ids(g.tags), "tags"),
+    ),
+    "ostype": Handlers(
+        lambda r: r.platforms.ostype((r.vm.get("platform") or {}).get("name")),
+        _resolved(lambda refs, g: refs.platform_for(g.ostype), "platform"),
+    ),
+    "node": Handlers(
+        lambda r: (r.vm.get("device") or {}).get("name"),
+        _resolved(lambda refs, g: refs.device_for(g.node), "device"),
+    ),
+    "disks": Handlers(lambda r: sorted(r.disks, key=lambda d: d.name), None),
+    "interfaces": Handlers(lambda r: sorted(r.interfaces, key=lambda i: i.name), None),
+}
+
+
+def guest_from_vm(
+    vm: dict[str, Any],
+    platforms: PlatformTable,
+    interfaces: list[Interface] | None = None,
+    disks: list[Disk] | None = None,
+) -> Guest:
+    """A NetBox virtual machine (REST JSON) with its interfaces and disks; the VM must have a VMID."""
+    record = VmRecord(vm, platforms, interfaces or [], disks or [])
+    guest = Guest(vmid=vmid_of(vm), kind=record.kind, revision=vm.get("last_updated"), remote_id=vm["id"])
+    for prop in REGISTRY.for_kind(ObjectKind(guest.kind)):
+        setattr(guest, prop.attribute, GUEST_HANDLERS[prop.name].read(record))
+    return guest
+
+
+def vm_payload(guest: Guest, fields: list[str], refs: Resolver | None = None) -> dict[str, Any]:
+    """The VM attributes among ``fields`` in NetBox's wire form; references only when ``refs`` resolves them."""
+    payload: dict[str, Any] = {}
+    for name in fields:
+        write = GUEST_HANDLERS[name].write
+        for key, value in (write(guest, refs) if write is not None else {}).items():
+            if key == "custom_fields":
+                payload.setdefault("custom_fields", {}).update(value)
+            else:
+                payload[key] = value
+    return payload
 
 
 def vm_scalar_payload(guest: Guest, fields: list[str]) -> dict[str, Any]:
-    """The plain VM attributes among ``fields``, in NetBox's wire form (references are resolved elsewhere)."""
-    payload: dict[str, Any] = {}
-    if "name" in fields:
-        payload["name"] = guest.name
-    if "description" in fields:
-        payload["description"] = guest.description or ""
-    if "status" in fields and guest.status is not None:
-        payload["status"] = guest.status
-    if "vcpus" in fields:
-        payload["vcpus"] = vcpus_value(guest.vcpus)
-    if "memory" in fields:
-        payload["memory"] = guest.memory_mib
-    if "start_on_boot" in fields and guest.start_on_boot is not None:
-        payload["start_on_boot"] = start_on_boot_value(guest.start_on_boot)
+    """The plain VM attributes among ``fields`` (no references, no custom fields)."""
+    payload = vm_payload(guest, fields)
+    payload.pop("custom_fields", None)
     return payload
 
 
 def vm_custom_fields(guest: Guest, fields: list[str] | None = None) -> dict[str, Any]:
-    """netmox's custom fields for a guest; on update only swap can change (VMID and type are the identity)."""
-    values: dict[str, Any] = {}
-    if fields is None:
-        values[CF_VMID] = guest.vmid
-        values[CF_TYPE] = guest.kind
-    if (fields is None or "swap" in fields) and guest.kind == "lxc":
-        values[CF_SWAP] = guest.swap_mib
+    """netmox's custom fields for a guest: on create the identity (VMID, type) and every property's; on update
+    only those of ``fields`` (VMID and type are the identity and never change)."""
+    values: dict[str, Any] = {CF_VMID: guest.vmid, CF_TYPE: guest.kind} if fields is None else {}
+    names = [p.name for p in REGISTRY.for_kind(ObjectKind(guest.kind))] if fields is None else fields
+    values.update(vm_payload(guest, names).get("custom_fields", {}))
     return values
+
+
+for _kind in (ObjectKind.QEMU, ObjectKind.LXC):
+    require("NetBox guest properties", GUEST_HANDLERS, [p.name for p in REGISTRY.for_kind(_kind)])

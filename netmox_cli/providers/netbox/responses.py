@@ -95,6 +95,7 @@ class DiskItem(_Row):
     id: int
     name: str
     size: int | None = None
+    custom_fields: dict[str, Any] | None = None
     virtual_machine: _Id
 
 

@@ -51,7 +51,7 @@ query NetmoxDisks($cluster: ID!, $start: Int!, $limit: Int!) {
     filters: {virtual_machine: {cluster_id: $cluster}}
     pagination: {start: $start, limit: $limit}
   ) {
-    id name size
+    id name size custom_fields
     virtual_machine { id }
   }
 }

@@ -5,23 +5,33 @@ already written, so nothing half-applied goes unrecorded."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from netmox_cli.config.schema import NetboxSide
+from netmox_cli.declared import require
 from netmox_cli.errors import ConflictError, NetmoxError, RemoteError
+from netmox_cli.model.kinds import KINDS
 from netmox_cli.model.state import Disk, Guest, Interface, Node, ObjectKind
+from netmox_cli.planner.registry import REGISTRY
 from netmox_cli.providers.base import WriteRequest, WriteResult
 from netmox_cli.providers.netbox.client import NetboxClient
 from netmox_cli.providers.netbox.journal import journal_text
 from netmox_cli.providers.netbox.mapping import (
     PlatformTable,
     vm_custom_fields,
-    vm_scalar_payload,
+    vm_payload,
 )
 from netmox_cli.providers.netbox.refs import References
+from netmox_cli.providers.netbox.schema import CF_STORAGE
 
 VMINTERFACE = "virtualization.vminterface"
-OBJECT_TYPES = {ObjectKind.NODE: "dcim.device", ObjectKind.QEMU: "virtualization.virtualmachine"}
+# The NetBox object type each kind is written as (journal entries are assigned to it).
+OBJECT_TYPES = {
+    ObjectKind.NODE: "dcim.device",
+    ObjectKind.QEMU: "virtualization.virtualmachine",
+    ObjectKind.LXC: "virtualization.virtualmachine",
+}
 
 
 class Steps:
@@ -48,10 +58,7 @@ class NetboxWriter:
     def apply(self, request: WriteRequest) -> WriteResult:
         steps = Steps()
         try:
-            if request.kind is ObjectKind.NODE:
-                object_id = self._apply_node(request, steps)
-            else:
-                object_id = self._apply_guest(request, steps)
+            object_id = self.KIND_WRITERS[request.kind](self, request, steps)
         except NetmoxError as exc:
             if steps.done:
                 exc.message = f"{exc.message} (already written: {'; '.join(steps.done)})"
@@ -62,7 +69,7 @@ class NetboxWriter:
         return WriteResult(message="; ".join(steps.done), warnings=steps.warnings)
 
     def _journal(self, request: WriteRequest, object_id: int, steps: Steps) -> None:
-        object_type = OBJECT_TYPES.get(request.kind, "virtualization.virtualmachine")
+        object_type = OBJECT_TYPES[request.kind]
         with self.client.guard(f"journal entry on {describe(request)}"):
             self.api.extras.journal_entries.create(
                 assigned_object_type=object_type,
@@ -141,13 +148,12 @@ class NetboxWriter:
         desired = _guest(request.desired)
         if request.action == "create":
             payload = {
-                **vm_scalar_payload(desired, ["name", "description", "status", "vcpus", "memory", "start_on_boot"]),
+                # every property: the desired object holds exactly what the plan writes (skipped ones unset)
+                **vm_payload(desired, [p.name for p in REGISTRY.for_kind(request.kind)], _Resolver(self, steps)),
                 "cluster": self.refs.cluster_id(),
                 "custom_fields": vm_custom_fields(desired),
-                "tags": self.refs.tag_ids(desired.tags),
             }
             payload.setdefault("status", "active")
-            self._add_references(payload, desired, ["ostype", "node"], steps)
             if self.refs.tenant():
                 payload["tenant"] = self.refs.tenant().id
             with self.client.guard(f"creating {what}"):
@@ -170,28 +176,17 @@ class NetboxWriter:
             self._sync_disks(current.remote_id, desired, steps)
         return current.remote_id
 
+    # One write handler per object kind (tests/unit/test_declarations.py checks that every kind has one).
+    KIND_WRITERS: ClassVar[dict[ObjectKind, Callable[[NetboxWriter, WriteRequest, Steps], int | None]]] = {
+        ObjectKind.NODE: _apply_node,
+        ObjectKind.QEMU: _apply_guest,
+        ObjectKind.LXC: _apply_guest,
+    }
+
     def _guest_patch(self, current: Guest, desired: Guest, fields: list[str], steps: Steps) -> dict[str, Any]:
         """The VM attributes among ``fields`` whose desired value differs from the current one."""
         changed = [f for f in fields if _guest_value(desired, f) != _guest_value(current, f)]
-        payload = vm_scalar_payload(desired, changed)
-        if "swap" in changed:
-            payload["custom_fields"] = vm_custom_fields(desired, ["swap"])
-        if "tags" in changed:
-            payload["tags"] = self.refs.tag_ids(desired.tags)
-        self._add_references(payload, desired, changed, steps)
-        return payload
-
-    def _add_references(self, payload: dict[str, Any], guest: Guest, fields: list[str], steps: Steps) -> None:
-        if "ostype" in fields:
-            platform = self.platforms.platform(guest.ostype)
-            if guest.ostype and platform is None:
-                steps.warnings.append(f"no NetBox platform is mapped to ostype {guest.ostype!r}; platform cleared")
-            payload["platform"] = self.refs.platform_id(platform)
-        if "node" in fields:
-            device_id = self.refs.device_id(guest.node)
-            if guest.node and device_id is None:
-                steps.warnings.append(f"node {guest.node!r} is not a device of the cluster in NetBox; VM left unplaced")
-            payload["device"] = device_id
+        return vm_payload(desired, changed, _Resolver(self, steps))
 
     # --- interfaces, MAC and IP addresses ---------------------------------------------------------------------
 
@@ -327,7 +322,7 @@ class NetboxWriter:
                     endpoint.create(virtual_machine=vm_id, name=name, **attrs)
                 steps.add(f"created disk {name}")
                 continue
-            patch = {k: v for k, v in attrs.items() if v != getattr(record, k)}
+            patch = {k: v for k, v in attrs.items() if v != _disk_current(record)[k]}
             if patch:
                 with self.client.guard(f"updating disk {name} of VM {guest.vmid}"):
                     endpoint.update([{"id": record.id, **patch}])
@@ -335,15 +330,43 @@ class NetboxWriter:
 
 
 def _disk_attrs(disk: Disk) -> dict[str, Any]:
-    """NetBox holds only the size; the Proxmox storage has no place there (the description stays the user's)."""
-    return {"size": disk.size_mib} if disk.size_mib is not None else {}
+    """The size, and the Proxmox VE storage in netmox's custom field; unknown values are left as they are."""
+    attrs: dict[str, Any] = {"size": disk.size_mib} if disk.size_mib is not None else {}
+    if disk.storage is not None:
+        attrs["custom_fields"] = {CF_STORAGE: disk.storage}  # NetBox merges custom fields on PATCH
+    return attrs
 
 
-GUEST_ATTRIBUTES = {"memory": "memory_mib", "swap": "swap_mib"}
+def _disk_current(record: Any) -> dict[str, Any]:
+    """A stored virtual disk in the shape of ``_disk_attrs``, to PATCH only what differs."""
+    stored = (record.custom_fields or {}).get(CF_STORAGE)
+    return {"size": record.size, "custom_fields": {CF_STORAGE: stored}}
 
 
 def _guest_value(guest: Guest, field: str) -> Any:
-    return getattr(guest, GUEST_ATTRIBUTES.get(field, field))
+    return getattr(guest, REGISTRY.get(field, ObjectKind(guest.kind)).attribute)
+
+
+class _Resolver:
+    """The NetBox ids of one write's referenced objects; what cannot be found is a warning of the write."""
+
+    def __init__(self, writer: NetboxWriter, steps: Steps) -> None:
+        self.writer, self.steps = writer, steps
+
+    def tag_ids(self, tags: list[str]) -> list[int]:
+        return self.writer.refs.tag_ids(tags)
+
+    def platform_for(self, ostype: str | None) -> int | None:
+        platform = self.writer.platforms.platform(ostype)
+        if ostype and platform is None:
+            self.steps.warnings.append(f"no NetBox platform is mapped to ostype {ostype!r}; platform cleared")
+        return self.writer.refs.platform_id(platform)
+
+    def device_for(self, node: str | None) -> int | None:
+        device_id = self.writer.refs.device_id(node)
+        if node and device_id is None:
+            self.steps.warnings.append(f"node {node!r} is not a device of the cluster in NetBox; VM left unplaced")
+        return device_id
 
 
 def _node(value: Node | Guest | None) -> Node:
@@ -366,3 +389,6 @@ def describe(request: WriteRequest) -> str:
     if isinstance(obj, Guest):
         return f"VM {obj.vmid} ({obj.name})" if obj.name else f"VM {obj.vmid}"
     return request.change_id
+
+
+require("NetBox writes", NetboxWriter.KIND_WRITERS, KINDS)

@@ -1,17 +1,19 @@
 """The Proxmox VE side: one cluster, read in bulk and written with task tracking (proxmoxer, API token).
 
 Module map: ``client`` (HTTP, TLS, retries, error translation), ``parse`` (every config format),
-``snapshot`` (the bulk read), ``configs`` (desired values -> config parameters), ``writes`` (the write
-sequences), ``tasks`` (waiting for UPIDs), ``checks`` (``netmox check``).
+``snapshot`` (the bulk read), ``properties`` (each property's read, create and update handlers),
+``configs`` (desired values -> config values), ``writes`` (the write sequences),
+``tasks`` (waiting for UPIDs), ``checks`` (``netmox check``).
 """
 
 from __future__ import annotations
 
 from netmox_cli.config.schema import ProxmoxSide
 from netmox_cli.errors import NetmoxError
-from netmox_cli.model.state import ClusterState, Guest, ObjectKind, Side
+from netmox_cli.model.kinds import KINDS
+from netmox_cli.model.state import ClusterState, Guest, Side
 from netmox_cli.providers.base import CheckResult, Progress, Provider, WriteRequest, WriteResult
-from netmox_cli.providers.proxmox import checks, configs
+from netmox_cli.providers.proxmox import checks, properties
 from netmox_cli.providers.proxmox.client import PveClient
 from netmox_cli.providers.proxmox.scoped import read_guests
 from netmox_cli.providers.proxmox.snapshot import Snapshotter
@@ -65,7 +67,7 @@ class ProxmoxProvider(Provider):
         """Problems found from the config alone: a create with no OS template, storage or node."""
         problems: dict[str, str] = {}
         for request in requests:
-            if request.kind is ObjectKind.NODE:
+            if not KINDS[request.kind].created_on_proxmox:
                 if request.action != "update":
                     problems[request.change_id] = "netmox cannot install or remove a Proxmox VE node"
                 continue
@@ -87,11 +89,11 @@ class ProxmoxProvider(Provider):
             if request.action == "create" and isinstance(desired, Guest):
                 if not desired.node:
                     return f"{desired.kind} {desired.vmid} has no node to be created on"
-                configs.create_params(desired.kind, desired, self._section.defaults)
+                properties.create_params(desired.kind, desired, self._section.defaults)
             elif request.action == "update" and "disks" in request.fields and isinstance(desired, Guest):
                 current = request.current
                 assert isinstance(current, Guest)
-                configs.update_change(desired.kind, {}, current, desired, {"disks"}, self._section.defaults)
+                properties.update_change(desired.kind, {}, current, desired, {"disks"}, self._section.defaults)
         except NetmoxError as error:
             return error.one_line()
         return None

@@ -1,8 +1,8 @@
-"""Turning desired model values into Proxmox VE config parameters (pure functions, no I/O).
+"""Turning desired model values into Proxmox VE config values (pure functions, no I/O).
 
-The inverse of ``parse.py``: given a guest's raw config as PVE returned it and the desired values,
-compute the ``PUT …/config`` parameters, the keys to delete and the disks to grow, keeping every
-option netmox does not model (``firewall=1``, ``gw=``, ``mtu=`` …) as it was.
+The inverse of ``parse.py``: the building blocks ``properties.py``'s handlers write with — NIC and disk
+values, the vCPU rule, keys to set or delete — keeping every option netmox does not model
+(``firewall=1``, ``gw=``, ``mtu=`` …) as it was.
 
 vCPU rule (qemu): the count is written as ``cores``. ``sockets`` stays as it is when it is above 1 and
 divides the count (``cores = vcpus / sockets``); otherwise ``sockets`` becomes 1 and ``cores`` the
@@ -22,10 +22,6 @@ from netmox_cli.config.schema import ProxmoxDefaults
 from netmox_cli.errors import ConfigError, ConflictError
 from netmox_cli.model.state import Disk, Guest, Interface
 from netmox_cli.providers.proxmox import parse
-
-CONFIG_FIELDS = frozenset(
-    {"name", "description", "vcpus", "memory", "swap", "disks", "interfaces", "tags", "ostype", "start_on_boot"}
-)
 
 
 @dataclass
@@ -66,7 +62,7 @@ def qemu_cpu(raw: Mapping[str, Any], vcpus: float) -> tuple[dict[str, int], list
     return values, deletes
 
 
-def _set_or_delete(change: ConfigChange, raw: Mapping[str, Any], key: str, value: Any) -> None:
+def set_or_delete(change: ConfigChange, raw: Mapping[str, Any], key: str, value: Any) -> None:
     """Write ``value`` under ``key`` if it differs; an empty value deletes the key."""
     if value in (None, "", []):
         if key in raw:
@@ -130,7 +126,7 @@ def lxc_net_value(interface: Interface, old: str | None, default_bridge: str, wa
     return parse.join_props(None, {**values, **rest})
 
 
-def _interfaces(change: ConfigChange, kind: str, raw: Mapping[str, Any], desired: Guest, bridge: str) -> None:
+def interfaces_update(change: ConfigChange, kind: str, raw: Mapping[str, Any], desired: Guest, bridge: str) -> None:
     wanted = {interface.name: interface for interface in desired.interfaces}
     for name, interface in sorted(wanted.items()):
         if not parse.NET_KEY.match(name):
@@ -165,7 +161,7 @@ def new_disk_value(kind: str, disk: Disk, defaults: ProxmoxDefaults) -> str:
     return value
 
 
-def _disks(change: ConfigChange, kind: str, current: Guest, desired: Guest, defaults: ProxmoxDefaults) -> None:
+def disks_update(change: ConfigChange, kind: str, current: Guest, desired: Guest, defaults: ProxmoxDefaults) -> None:
     existing = {disk.name: disk for disk in current.disks}
     key = parse.QEMU_DISK_KEY if kind == "qemu" else parse.LXC_DISK_KEY
     for disk in desired.disks:
@@ -191,52 +187,10 @@ def _disks(change: ConfigChange, kind: str, current: Guest, desired: Guest, defa
         change.warnings.append(f"disk {name} is not detached: netmox never removes guest disks")
 
 
-# ----------------------------------------------------------------- updates
+# ----------------------------------------------------------------- names
 
 
-def update_change(
-    kind: str, raw: Mapping[str, Any], current: Guest, desired: Guest, fields: set[str], defaults: ProxmoxDefaults
-) -> ConfigChange:
-    """The config write that makes ``raw`` carry ``desired``'s values for ``fields``."""
-    change = ConfigChange()
-    qemu = kind == "qemu"
-    if "name" in fields:
-        _set_or_delete(change, raw, "name" if qemu else "hostname", desired.name)
-    if "description" in fields:
-        _set_or_delete(change, raw, "description", desired.description)
-    if "vcpus" in fields and desired.vcpus is not None:
-        if desired.vcpus != whole_cpus(desired.vcpus):
-            change.warnings.append(f"vcpus {desired.vcpus:g} rounded up to {whole_cpus(desired.vcpus)}")
-        if qemu:
-            values, deletes = qemu_cpu(raw, desired.vcpus)
-            change.values.update(values)
-            change.deletes += deletes
-        else:
-            _set_or_delete(change, raw, "cores", whole_cpus(desired.vcpus))
-    if "memory" in fields and desired.memory_mib is not None:
-        change.values["memory"] = desired.memory_mib
-    if "swap" in fields and desired.swap_mib is not None:
-        if qemu:
-            change.warnings.append("swap is an LXC setting; not written to a qemu guest")
-        else:
-            change.values["swap"] = desired.swap_mib
-    if "tags" in fields:
-        _set_or_delete(change, raw, "tags", parse.format_tags(desired.tags))
-    if "ostype" in fields and desired.ostype:
-        change.values["ostype"] = desired.ostype
-    if "start_on_boot" in fields and desired.start_on_boot is not None:
-        change.values["onboot"] = int(desired.start_on_boot)
-    if "interfaces" in fields:
-        _interfaces(change, kind, raw, desired, defaults.bridge)
-    if "disks" in fields:
-        _disks(change, kind, current, desired, defaults)
-    return change
-
-
-# ----------------------------------------------------------------- creates
-
-
-def _numbered(names: list[str], pattern: Any, prefix: str) -> list[str]:
+def numbered(names: list[str], pattern: Any, prefix: str) -> list[str]:
     """Keep names that are valid keys, give the others the next free ``<prefix>N``."""
     taken = {name for name in names if pattern.match(name)}
     out, counter = [], 0
@@ -249,55 +203,3 @@ def _numbered(names: list[str], pattern: Any, prefix: str) -> list[str]:
         taken.add(f"{prefix}{counter}")
         out.append(f"{prefix}{counter}")
     return out
-
-
-def create_params(kind: str, desired: Guest, defaults: ProxmoxDefaults) -> dict[str, Any]:
-    """The ``POST /nodes/{node}/{qemu|lxc}`` parameters for a new guest (without starting it)."""
-    params: dict[str, Any] = {"vmid": desired.vmid}
-    qemu = kind == "qemu"
-    if desired.name:
-        params["name" if qemu else "hostname"] = desired.name
-    if desired.description:
-        params["description"] = desired.description
-    if desired.tags:
-        params["tags"] = parse.format_tags(desired.tags)
-    if desired.start_on_boot is not None:
-        params["onboot"] = int(desired.start_on_boot)
-    if desired.memory_mib:
-        params["memory"] = desired.memory_mib
-    if desired.vcpus:
-        params["cores"] = whole_cpus(desired.vcpus)
-    warnings: list[str] = []
-    names = _numbered([i.name for i in desired.interfaces], parse.NET_KEY, "net")
-    for name, interface in zip(names, desired.interfaces, strict=True):
-        interface = interface.model_copy(update={"name": name})
-        params[name] = (
-            qemu_net_value(interface, None, defaults.bridge)
-            if qemu
-            else lxc_net_value(interface, None, defaults.bridge, warnings)
-        )
-    if qemu:
-        params["sockets"] = 1
-        params["ostype"] = desired.ostype if desired.ostype in parse.QEMU_OSTYPES else defaults.qemu_ostype
-        disk_names = _numbered([d.name for d in desired.disks], parse.QEMU_DISK_KEY, "scsi")
-        for name, disk in zip(disk_names, desired.disks, strict=True):
-            params[name] = new_disk_value(kind, disk.model_copy(update={"name": name}), defaults)
-        return params
-    if not defaults.lxc_ostemplate:
-        raise ConfigError(
-            f"creating LXC container {desired.vmid} needs an OS template",
-            "set defaults.lxc_ostemplate (e.g. 'local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst')",
-        )
-    params["ostemplate"] = defaults.lxc_ostemplate
-    params["unprivileged"] = 1
-    if desired.swap_mib is not None:
-        params["swap"] = desired.swap_mib
-    if desired.ostype in parse.LXC_OSTYPES:
-        params["ostype"] = desired.ostype
-    disks = sorted(desired.disks, key=lambda disk: disk.name != "rootfs")
-    root = disks[0] if disks else Disk(name="rootfs", size_mib=8192)
-    params["rootfs"] = new_disk_value(kind, root.model_copy(update={"name": "rootfs"}), defaults)
-    mount_names = _numbered([d.name for d in disks[1:]], parse.MOUNT_POINT_KEY, "mp")
-    for name, disk in zip(mount_names, disks[1:], strict=True):
-        params[name] = new_disk_value(kind, disk.model_copy(update={"name": name}), defaults)
-    return params

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from netmox_cli.model.state import Disk, Guest, Interface
+from netmox_cli.model.state import Disk, Interface
 
 # Models a qemu ``netN`` value may start with; the model's value is the MAC.
 QEMU_NIC_MODELS = frozenset(
@@ -334,42 +334,3 @@ def lxc_disks(config: Mapping[str, Any]) -> list[Disk]:
             continue
         disks.append(Disk(name=key, size_mib=size_mib(props.get("size")), storage=volume_storage(volume)))
     return disks
-
-
-# ------------------------------------------------------------------ guests
-
-
-def guest_from_config(row: Mapping[str, Any], config: Mapping[str, Any] | None) -> Guest:
-    """One guest from its ``/cluster/resources`` row and its config (None: config unreadable).
-
-    Interface addresses are left unknown here; the snapshot fills them from the runtime sources.
-    """
-    kind = row["type"]
-    guest = Guest(
-        vmid=int(row["vmid"]),
-        kind=kind,
-        name=row.get("name") or None,
-        node=row.get("node") or None,
-        status=row.get("status") or None,
-        template=bool(to_bool(row.get("template"))),
-    )
-    if config is None:
-        return guest
-    is_qemu = kind == "qemu"
-    guest.name = (config.get("name") if is_qemu else config.get("hostname")) or guest.name
-    guest.description = str(config.get("description") or "")
-    guest.vcpus = qemu_vcpus(config) if is_qemu else lxc_vcpus(config)
-    # Absent keys take PVE's schema defaults: memory 512 MiB (both kinds), swap 512 MiB.
-    guest.memory_mib = memory_mib(config.get("memory", 512)) if is_qemu else to_int(config.get("memory", 512))
-    guest.swap_mib = None if is_qemu else to_int(config.get("swap", 512))
-    guest.disks = qemu_disks(config) if is_qemu else lxc_disks(config)
-    guest.interfaces = [
-        qemu_interface(key, config[key]) if is_qemu else lxc_interface(key, config[key])[0] for key in net_keys(config)
-    ]
-    guest.tags = parse_tags(config.get("tags", row.get("tags")))
-    guest.ostype = str(config["ostype"]) if config.get("ostype") else None
-    guest.start_on_boot = bool(to_bool(config.get("onboot", 0)))
-    guest.template = guest.template or bool(to_bool(config.get("template", 0)))
-    guest.protected = bool(to_bool(config.get("protection", 0)))
-    guest.revision = str(config["digest"]) if config.get("digest") else None
-    return guest

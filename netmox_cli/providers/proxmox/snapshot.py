@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 from netmox_cli.errors import InvalidResponse, NetmoxError, PermissionDenied, RemoteError
 from netmox_cli.model.state import ClusterState, Guest, Node, Side
 from netmox_cli.providers.base import Progress
-from netmox_cli.providers.proxmox import checks, parse, responses
+from netmox_cli.providers.proxmox import checks, parse, properties, responses
 from netmox_cli.providers.proxmox.client import PveClient
 
 log = logging.getLogger("netmox.proxmox")
@@ -118,7 +118,7 @@ class Snapshotter:
             config = self._client.read(f"{base}/config", responses.CONFIG)
         except GUEST_FAILURES as error:
             return incomplete(row, f"its config could not be read: {error.message}")
-        guest = parse.guest_from_config(row, config)
+        guest = properties.guest_from_config(row, config)
         if row["type"] == "qemu":
             self._qemu_addresses(guest, config, base)
         else:
@@ -171,7 +171,7 @@ class Snapshotter:
 
 def incomplete(row: Mapping[str, Any], reason: str) -> Guest:
     """A guest known only from its ``/cluster/resources`` row: the planner compares and changes nothing for it."""
-    guest = parse.guest_from_config(row, None)
+    guest = properties.guest_from_config(row, None)
     guest.incomplete = True
     guest.incomplete_reason = reason
     return guest

@@ -15,13 +15,16 @@ Safety rules, in the order they apply:
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from netmox_cli.config.schema import ProxmoxDefaults
+from netmox_cli.declared import require
 from netmox_cli.errors import ConflictError, RemoteError, StaleError
+from netmox_cli.model.kinds import KINDS
 from netmox_cli.model.state import Guest, Node, ObjectKind
 from netmox_cli.providers.base import ApplyContext, WriteRequest, WriteResult
-from netmox_cli.providers.proxmox import configs, parse
+from netmox_cli.providers.proxmox import parse, properties
 from netmox_cli.providers.proxmox.client import PveClient
 from netmox_cli.providers.proxmox.tasks import TaskFailed, TaskWaiter
 
@@ -35,8 +38,9 @@ class Writer:
         self._defaults = defaults
 
     def apply(self, request: WriteRequest) -> WriteResult:
-        if request.kind is ObjectKind.NODE:
-            return self._node(request)
+        return self.KIND_WRITERS[request.kind](self, request)
+
+    def _guest(self, request: WriteRequest) -> WriteResult:
         if request.action == "create":
             return self._create(request)
         if request.action == "delete":
@@ -75,9 +79,9 @@ class Writer:
         fields = set(request.fields) - {"node"}
         warnings: list[str] = []
         done: list[str] = []
-        if fields & configs.CONFIG_FIELDS:
-            warnings += self._write_config(current, desired, fields & configs.CONFIG_FIELDS)
-            done.append(", ".join(sorted(fields & configs.CONFIG_FIELDS)))
+        if fields & properties.CONFIG_FIELDS:
+            warnings += self._write_config(current, desired, fields & properties.CONFIG_FIELDS)
+            done.append(", ".join(sorted(fields & properties.CONFIG_FIELDS)))
         if "status" in fields and desired.status and desired.status != current.status:
             warnings += self._power(current, desired.status, request.context)
             done.append(f"now {desired.status}")
@@ -93,7 +97,7 @@ class Writer:
                 f"{current.kind} {current.vmid} changed on Proxmox VE since it was read (config digest differs)",
                 "run `netmox plan` again",
             )
-        change = configs.update_change(current.kind, raw, current, desired, fields, self._defaults)
+        change = properties.update_change(current.kind, raw, current, desired, fields, self._defaults)
         what = f"{current.kind} {current.vmid}"
         if change.values or change.deletes:
             self._client.put(
@@ -137,7 +141,7 @@ class Writer:
         assert isinstance(desired, Guest)
         if not desired.node:
             raise ConflictError(f"{desired.kind} {desired.vmid}: no node to create it on")
-        params = configs.create_params(desired.kind, desired, self._defaults)
+        params = properties.create_params(desired.kind, desired, self._defaults)
         what = f"{desired.kind} {desired.vmid}"
         warnings = self._run(
             self._client.post(f"/nodes/{desired.node}/{desired.kind}", **params), f"creation of {what}"
@@ -167,3 +171,13 @@ class Writer:
             warnings += self._run(self._client.post(f"{base}/status/stop"), f"stop of {what}")
         warnings += self._run(self._client.delete(base, purge=1), f"deletion of {what}")
         return WriteResult(message=f"{what} deleted", warnings=warnings)
+
+    # One write handler per object kind (tests/unit/test_declarations.py checks that every kind has one).
+    KIND_WRITERS: ClassVar[dict[ObjectKind, Callable[[Writer, WriteRequest], WriteResult]]] = {
+        ObjectKind.NODE: _node,
+        ObjectKind.QEMU: _guest,
+        ObjectKind.LXC: _guest,
+    }
+
+
+require("Proxmox VE writes", Writer.KIND_WRITERS, KINDS)

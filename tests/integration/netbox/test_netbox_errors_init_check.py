@@ -37,9 +37,10 @@ def test_initialize_creates_the_cluster_and_a_second_run_does_nothing(initialize
 
 def test_custom_fields_exist_after_initialize(initialized):
     fields = {cf.name: cf for cf in initialized.api().extras.custom_fields.filter(name__isw="proxmox_")}
-    assert {"proxmox_vmid", "proxmox_type", "proxmox_swap_mb"} <= set(fields)
+    assert {"proxmox_vmid", "proxmox_type", "proxmox_swap_mb", "proxmox_storage"} <= set(fields)
     assert fields["proxmox_vmid"].type.value == "integer"
     assert "virtualization.virtualmachine" in fields["proxmox_type"].object_types
+    assert "virtualization.virtualdisk" in fields["proxmox_storage"].object_types
 
 
 def test_check_reports_version_user_custom_fields_and_cluster(provider, initialized, cluster):

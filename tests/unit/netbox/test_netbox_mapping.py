@@ -132,9 +132,13 @@ def test_interface_without_addresses_is_known_to_have_none():
     assert (interface.mac, interface.vlan, interface.bridge, interface.ips) == (None, None, None, [])
 
 
-def test_disk_has_a_size_but_no_storage():
+def test_disk_storage_is_netmoxs_custom_field_not_the_description():
     disk = disk_from_graphql({"name": "scsi0", "size": 32768, "description": "local-lvm"})
     assert (disk.name, disk.size_mib, disk.storage) == ("scsi0", 32768, None)
+    blank = disk_from_graphql({"name": "scsi0", "size": 1, "custom_fields": {"proxmox_storage": ""}})
+    assert blank.storage is None  # blank: a gap, not a storage named ""
+    stored = disk_from_graphql({"name": "scsi0", "size": 1, "custom_fields": {"proxmox_storage": "ceph-pool"}})
+    assert stored.storage == "ceph-pool"
 
 
 def test_scalar_payload_contains_only_the_requested_fields_in_wire_form():

@@ -37,7 +37,7 @@ def px_guest(vmid: int = 101, kind: str = "qemu", **fields: Any) -> Guest:
 
 
 def netbox_twin(obj: Node | Guest) -> Node | Guest:
-    """The same object as NetBox would hold it (NetBox vocabulary; no bridge, storage or guest name)."""
+    """The same object as NetBox would hold it (NetBox vocabulary; no bridge or guest name)."""
     twin = obj.model_copy(deep=True)
     twin.status = NETBOX_STATUS.get(obj.status) if obj.status else None
     twin.revision = None
@@ -45,7 +45,6 @@ def netbox_twin(obj: Node | Guest) -> Node | Guest:
         twin.protected = False
         twin.template = False
         twin.interfaces = [i.model_copy(update={"bridge": None, "guest_name": None}) for i in twin.interfaces]
-        twin.disks = [d.model_copy(update={"storage": None}) for d in twin.disks]
     return twin
 
 

@@ -131,10 +131,21 @@ class TestGaps:
         change = only(plan(nb, px, prefer="netbox"))
         assert change.target is Side.PROXMOX and not change.properties[0].fill
 
-    def test_the_default_fills_macs_and_an_unknown_gap_is_a_config_error(self):
-        assert PolicyConfig().fill_gaps == ["interfaces.mac"]
+    def test_the_default_fills_macs_and_disk_storage_and_an_unknown_gap_is_a_config_error(self):
+        assert PolicyConfig().fill_gaps == ["interfaces.mac", "disks.storage"]
         with pytest.raises(ConfigError, match=r"policy\.fill_gaps"):
             resolve_policy(PolicyConfig(fill_gaps=["memory.size"]))
+
+    @pytest.mark.parametrize("prefer", ["netbox", "proxmox"])
+    def test_a_disk_storage_netbox_leaves_blank_is_filled_whatever_the_preference(self, prefer):
+        nb, px = mirrored(px_node(), px_guest(101))
+        nb.guests[0].disks[0].storage = None  # documented before NetBox had a place for it
+        change = only(plan(nb, px, prefer=prefer))
+        assert (change.action, change.target) == (Action.UPDATE, Side.NETBOX)
+        [prop] = change.properties
+        assert prop.fill and prop.after == [{"name": "scsi0", "size_mib": 32768, "storage": "local-lvm"}]
+        assert property_lines(change, prop) == ["disks: + fill scsi0 storage local-lvm"]
+        assert plan(nb, px, prefer=prefer, fill_gaps=["interfaces.mac"]).changes == []
 
     def test_a_saved_plan_re_derives_with_its_recorded_fill_gaps(self):
         record = resolve_policy(PolicyConfig(prefer="netbox", fill_gaps=[])).record

@@ -80,7 +80,7 @@ class TestDesiredCreate:
         desired = desired_object(change, None, guest)
         assert desired.status == "active"
         assert (desired.interfaces[0].bridge, desired.interfaces[0].guest_name) == (None, None)
-        assert desired.disks[0].storage is None and desired.disks[0].size_mib == 32768
+        assert desired.disks[0].storage == "local-lvm" and desired.disks[0].size_mib == 32768  # NetBox's custom field
         assert (desired.protected, desired.revision) == (False, None)
         assert desired == netbox_twin(guest).model_copy(update={"protected": False, "revision": None})
 

@@ -248,7 +248,15 @@ class TestDisks:
 
     def test_disks_can_shrink_or_disappear_on_netbox(self):
         assert prop("disks").cannot_write([], Side.NETBOX, current=[disk()]) is None
-        assert prop("disks").convert([disk()], Side.NETBOX) == [disk(storage=None)]
+        assert prop("disks").convert([disk()], Side.NETBOX) == [disk()]  # the storage goes to its custom field
+
+    def test_a_disk_on_another_storage_than_netbox_documents_is_not_moved(self):
+        reason = prop("disks").cannot_write([disk(storage="ceph")], Side.PROXMOX, current=[disk()])
+        assert reason == (
+            "cannot apply: disk scsi0 is on local-lvm, NetBox documents ceph; "
+            "netmox does not move disks between storages"
+        )
+        assert prop("disks").cannot_write([disk(storage=None)], Side.PROXMOX, current=[disk()]) is None
 
 
 def test_assign_sets_the_model_attribute_from_the_json_form():

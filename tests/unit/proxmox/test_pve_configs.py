@@ -8,6 +8,7 @@ from netmox_cli.config.schema import ProxmoxDefaults
 from netmox_cli.errors import ConfigError, ConflictError
 from netmox_cli.model.state import Disk, Guest, Interface
 from netmox_cli.providers.proxmox import configs
+from netmox_cli.providers.proxmox.properties import create_params, update_change
 
 DEFAULTS = ProxmoxDefaults(storage="local-lvm", lxc_ostemplate="local:vztmpl/debian.tar.zst")
 
@@ -63,7 +64,7 @@ def test_unknown_lxc_addresses_leave_the_config_alone() -> None:
 
 def update(current: Guest, raw: dict, fields: set[str], **changes: object) -> configs.ConfigChange:
     desired = current.model_copy(update=changes)
-    return configs.update_change(current.kind, raw, current, desired, fields, DEFAULTS)
+    return update_change(current.kind, raw, current, desired, fields, DEFAULTS)
 
 
 def test_only_the_named_fields_are_written() -> None:
@@ -105,7 +106,7 @@ def test_qemu_create_parameters() -> None:
         tags=["b", "a"],
         start_on_boot=False,
     )
-    assert configs.create_params("qemu", guest, DEFAULTS) == {
+    assert create_params("qemu", guest, DEFAULTS) == {
         "vmid": 300,
         "name": "app",
         "tags": "a;b",
@@ -121,19 +122,19 @@ def test_qemu_create_parameters() -> None:
 
 def test_lxc_create_needs_an_os_template() -> None:
     with pytest.raises(ConfigError, match="needs an OS template"):
-        configs.create_params("lxc", Guest(vmid=301, kind="lxc"), ProxmoxDefaults(storage="local-lvm"))
+        create_params("lxc", Guest(vmid=301, kind="lxc"), ProxmoxDefaults(storage="local-lvm"))
 
 
 def test_lxc_create_gets_a_default_root_disk_and_mount_points() -> None:
     guest = Guest(vmid=301, kind="lxc", name="ct", disks=[Disk(name="data", size_mib=1024)])
-    params = configs.create_params("lxc", guest, DEFAULTS)
+    params = create_params("lxc", guest, DEFAULTS)
     assert (params["rootfs"], params["ostemplate"], params["unprivileged"]) == (
         "local-lvm:1",
         "local:vztmpl/debian.tar.zst",
         1,
     )
     guest.disks = [Disk(name="rootfs", size_mib=8192), Disk(name="data", size_mib=2048)]
-    assert configs.create_params("lxc", guest, DEFAULTS)["mp0"] == "local-lvm:2,mp=/mnt/mp0"
+    assert create_params("lxc", guest, DEFAULTS)["mp0"] == "local-lvm:2,mp=/mnt/mp0"
 
 
 def test_a_new_disk_without_storage_is_a_config_error() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from netmox_cli.providers.proxmox import parse
+from netmox_cli.providers.proxmox.properties import guest_from_config
 
 
 @pytest.mark.parametrize(
@@ -198,7 +199,7 @@ def test_guest_from_a_qemu_config_with_string_numbers() -> None:
         "digest": "abc123",
         "unknown-future-key": "whatever",
     }
-    guest = parse.guest_from_config(row, config)
+    guest = guest_from_config(row, config)
     assert guest.model_dump(exclude={"disks", "interfaces", "incomplete_reason"}) == {
         "vmid": 100,
         "kind": "qemu",
@@ -223,7 +224,7 @@ def test_guest_from_a_qemu_config_with_string_numbers() -> None:
 
 def test_guest_from_an_lxc_config_uses_hostname_and_schema_defaults() -> None:
     row = {"type": "lxc", "vmid": 200, "node": "pve02", "status": "stopped"}
-    guest = parse.guest_from_config(row, {"hostname": "ct200", "rootfs": "local:200/vm-200-disk-0.raw,size=4G"})
+    guest = guest_from_config(row, {"hostname": "ct200", "rootfs": "local:200/vm-200-disk-0.raw,size=4G"})
     assert (guest.name, guest.memory_mib, guest.swap_mib, guest.vcpus, guest.start_on_boot, guest.description) == (
         "ct200",
         512,
@@ -236,7 +237,7 @@ def test_guest_from_an_lxc_config_uses_hostname_and_schema_defaults() -> None:
 
 def test_a_guest_without_readable_config_keeps_only_its_resources_row() -> None:
     row = {"type": "qemu", "vmid": 300, "node": "pve3", "name": "far", "status": "unknown"}
-    guest = parse.guest_from_config(row, None)
+    guest = guest_from_config(row, None)
     assert (guest.name, guest.status, guest.memory_mib, guest.description, guest.revision) == (
         "far",
         "unknown",
