@@ -282,8 +282,9 @@ def test_fifty_events_for_one_vm_make_one_plan(watching: Watching):
     plans = watching.metric("plans_total")
     received = watching.metric("events_received_total")
     nb = watching.lab.netbox.api()
-    for n in range(50):
-        body = vm_event(nb, watching.cluster, 204, request_id=f"burst-{n}")
+    # Built first, posted back to back: the burst must fall inside one debounce window.
+    bodies = [vm_event(nb, watching.cluster, 204, request_id=f"burst-{n}") for n in range(50)]
+    for body in bodies:
         assert watching.post(body, sign(body, SECRET)) == 202
     wait_until(lambda: created(watching.pve, 204), what="guest 204")
     watching.quiet()

@@ -23,29 +23,20 @@ from netmox_cli.providers.netbox.mapping import (
     vmid_of,
 )
 from netmox_cli.providers.netbox.schema import CF_VMID, missing_custom_fields
-from netmox_cli.providers.netbox.snapshot import rest_list
+from netmox_cli.providers.netbox.snapshot import DISK_FIELDS, INTERFACE_FIELDS, rest_list
 
 CHUNK = 50
 
-SCOPED_INTERFACES = """
-query NetmoxScopedInterfaces($vms: [ID!]!) {
-  items: vm_interface_list(filters: {virtual_machine: {id: {in_list: $vms}}}) {
-    id name
-    virtual_machine { id }
-    primary_mac_address { mac_address }
-    untagged_vlan { vid }
-    ip_addresses { address }
-  }
-}
+SCOPED_INTERFACES = f"""
+query NetmoxScopedInterfaces($vms: [ID!]!) {{
+  items: vm_interface_list(filters: {{virtual_machine: {{id: {{in_list: $vms}}}}}}) {{{INTERFACE_FIELDS}  }}
+}}
 """
 
-SCOPED_DISKS = """
-query NetmoxScopedDisks($vms: [ID!]!) {
-  items: virtual_disk_list(filters: {virtual_machine: {id: {in_list: $vms}}}) {
-    id name size
-    virtual_machine { id }
-  }
-}
+SCOPED_DISKS = f"""
+query NetmoxScopedDisks($vms: [ID!]!) {{
+  items: virtual_disk_list(filters: {{virtual_machine: {{id: {{in_list: $vms}}}}}}) {{{DISK_FIELDS}  }}
+}}
 """
 
 

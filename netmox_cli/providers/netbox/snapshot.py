@@ -30,31 +30,36 @@ from netmox_cli.providers.netbox.mapping import (
 )
 from netmox_cli.providers.netbox.schema import missing_custom_fields
 
-INTERFACES_QUERY = """
-query NetmoxInterfaces($cluster: ID!, $start: Int!, $limit: Int!) {
-  items: vm_interface_list(
-    filters: {virtual_machine: {cluster_id: $cluster}}
-    pagination: {start: $start, limit: $limit}
-  ) {
+# The fields netmox reads of each interface and disk: one selection, shared by the cluster-wide and the
+# scoped (watch) queries, so both reads build the same model.
+INTERFACE_FIELDS = """
     id name
     virtual_machine { id }
     primary_mac_address { mac_address }
     untagged_vlan { vid }
     ip_addresses { address }
-  }
-}
 """
-
-DISKS_QUERY = """
-query NetmoxDisks($cluster: ID!, $start: Int!, $limit: Int!) {
-  items: virtual_disk_list(
-    filters: {virtual_machine: {cluster_id: $cluster}}
-    pagination: {start: $start, limit: $limit}
-  ) {
+DISK_FIELDS = """
     id name size custom_fields
     virtual_machine { id }
-  }
-}
+"""
+
+INTERFACES_QUERY = f"""
+query NetmoxInterfaces($cluster: ID!, $start: Int!, $limit: Int!) {{
+  items: vm_interface_list(
+    filters: {{virtual_machine: {{cluster_id: $cluster}}}}
+    pagination: {{start: $start, limit: $limit}}
+  ) {{{INTERFACE_FIELDS}  }}
+}}
+"""
+
+DISKS_QUERY = f"""
+query NetmoxDisks($cluster: ID!, $start: Int!, $limit: Int!) {{
+  items: virtual_disk_list(
+    filters: {{virtual_machine: {{cluster_id: $cluster}}}}
+    pagination: {{start: $start, limit: $limit}}
+  ) {{{DISK_FIELDS}  }}
+}}
 """
 
 
