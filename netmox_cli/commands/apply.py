@@ -108,10 +108,11 @@ def execute(
         context = ApplyContext(
             run_id=run_id, user=user, allow_stop=policy.allow_stop, shutdown_timeout=policy.shutdown_timeout
         )
-        executor = Executor(
-            providers, {s.name: s for s in snapshots}, context, HistoryRecorder(store, run_id), ProgressView(out)
-        )
-        report = executor.run(plan, refused or [])
+        total = sum(1 for change in plan.changes if change.action.writes) + len(refused or [])
+        with ProgressView(out, total) as view:
+            recorder = HistoryRecorder(store, run_id)
+            executor = Executor(providers, {s.name: s for s in snapshots}, context, recorder, view)
+            report = executor.run(plan, refused or [])
         if report.ok and not any(s.error for s in snapshots):
             outcome = "succeeded"
         return report
