@@ -342,7 +342,7 @@ def test_a_side_with_workers_is_written_in_parallel_and_recorded_from_one_thread
     monkeypatch.setattr(FileProvider, "apply", slow)
     monkeypatch.setattr(FileProvider, "write_workers", 3, raising=False)
     monkeypatch.setattr(ListRecorder, "record", record)
-    outcomes, recorder = run(config, PREFER_NETBOX)
+    outcomes, _ = run(config, PREFER_NETBOX)
 
     statuses = {o.change.key: o.status for o in outcomes}
     assert statuses.pop("104") is ChangeStatus.FAILED

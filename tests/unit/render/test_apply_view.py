@@ -31,8 +31,8 @@ def run(console: Console, total: int) -> str:
 def test_without_a_terminal_each_change_is_one_line_and_there_is_no_bar() -> None:
     text = run(Console(file=io.StringIO(), force_terminal=False, width=200), 3)
     assert text.splitlines() == [
-        "lab/qemu 101 \"web-01\": update on Proxmox VE: applied",
-        "lab/qemu 102 \"web-01\": update on Proxmox VE: failed (storage full)",
+        'lab/qemu 101 "web-01": update on Proxmox VE: applied',
+        'lab/qemu 102 "web-01": update on Proxmox VE: failed (storage full)',
     ]
 
 
