@@ -614,6 +614,8 @@ class Batch:
     def _free_addresses(self, addresses: list[str], works: list[Work]) -> dict[str, list[int]]:
         """Ids of the unassigned IP address records of these addresses, a few list reads for all."""
         free: dict[str, list[int]] = {}
+        if not addresses:
+            return free
         try:
             with self.client.guard("existing IP addresses"):
                 for chunk in query_chunks("address", addresses):
