@@ -6,7 +6,8 @@ from netmox_cli.config.schema import NetboxSide
 from netmox_cli.errors import NetmoxError
 from netmox_cli.model.state import ClusterState, ObjectKind, Side
 from netmox_cli.providers.base import CheckResult, Progress, Provider, WriteEvents, WriteRequest, WriteResult
-from netmox_cli.providers.netbox.batch import Batch, Collected
+from netmox_cli.providers.netbox.batch import Batch
+from netmox_cli.providers.netbox.chunked import Collected
 from netmox_cli.providers.netbox.client import NetboxClient
 from netmox_cli.providers.netbox.mapping import PlatformTable
 from netmox_cli.providers.netbox.refs import References
