@@ -126,6 +126,9 @@ class NetboxSide(_Section):
     ca_bundle: Path | None = None
     timeout: float = 30.0
     page_size: int = Field(default=1000, ge=1)
+    chunk_size: int = Field(
+        default=200, ge=1, le=1000, description="Objects per bulk write request; 1 writes one object per request."
+    )
     journal: bool = True
     defaults: NetboxDefaults = Field(default_factory=NetboxDefaults)
 

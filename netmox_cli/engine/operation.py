@@ -256,8 +256,12 @@ class ApplyOperation:
             )
             subscribers = [HistoryRecorder(self.store, run_id), *self.subscribers]
             executor = Executor(providers, {s.name: s for s in snapshots}, context, subscribers)
-            report = executor.run(plan, refused)
             events = Subscribers(subscribers)
+            events.run_starts(sum(1 for change in plan.changes if change.action.writes) + len(refused))
+            try:
+                report = executor.run(plan, refused)
+            finally:
+                events.run_ends()  # a progress bar is gone before the notices and the tally are printed
             for notice in notifier.deliver(pending, snapshots, run_id):
                 events.finished(notice)
                 report.outcomes.append(notice)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -64,6 +64,15 @@ class Subscriber(Protocol):
     def finished(self, outcome: ChangeOutcome) -> None: ...
 
 
+@runtime_checkable
+class RunAware(Protocol):
+    """A subscriber that also wants to know when a run's writes start (how many) and end (a progress bar)."""
+
+    def run_starts(self, total: int) -> None: ...
+
+    def run_ends(self) -> None: ...
+
+
 class Subscribers:
     """Several subscribers heard as one, in order (the history first, so a row exists before a line is shown)."""
 
@@ -77,3 +86,13 @@ class Subscribers:
     def finished(self, outcome: ChangeOutcome) -> None:
         for subscriber in self.subscribers:
             subscriber.finished(outcome)
+
+    def run_starts(self, total: int) -> None:
+        for subscriber in self.subscribers:
+            if isinstance(subscriber, RunAware):
+                subscriber.run_starts(total)
+
+    def run_ends(self) -> None:
+        for subscriber in self.subscribers:
+            if isinstance(subscriber, RunAware):
+                subscriber.run_ends()

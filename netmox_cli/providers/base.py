@@ -8,6 +8,10 @@ state model. It does two things:
   raises a ``NetmoxError`` subclass when it fails. It is given the object as the target side had it
   when it was re-read before applying (``current``) and the object as it should become
   (``desired``), plus the names of the properties to write for an update. It writes only those.
+* ``apply_batch(requests, events)`` carries out many such writes of one dependency phase; a side
+  whose API takes lists (NetBox) sends them in few requests. It tells ``events`` when each change is
+  about to go out (``sent``) and how it ended (``done``), so the history is written ahead per change.
+  ``write_workers`` says how many single writes the engine may run at once (Proxmox VE: its pool).
 
 Providers never decide *what* to change: that is the planner's job.
 """
@@ -16,7 +20,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -55,6 +59,14 @@ class WriteRequest(BaseModel):
     context: ApplyContext = Field(default_factory=ApplyContext)
 
 
+class WriteEvents(Protocol):
+    """What a batch of writes reports, per change: before its first request goes out, and its end."""
+
+    def sent(self, change_id: str) -> None: ...
+
+    def done(self, change_id: str, result: WriteResult | None, error: Exception | None) -> None: ...
+
+
 class CheckResult(BaseModel):
     """One line of `netmox check`: what was checked, whether it is fine, and the detail."""
 
@@ -69,6 +81,8 @@ class Provider(ABC):
     """One side of one connection."""
 
     side: Side
+    write_workers: int = 1
+    """How many ``apply`` calls the engine may run at once on this side (each on its own guest)."""
 
     @property
     @abstractmethod
@@ -89,6 +103,19 @@ class Provider(ABC):
         NetBox and Proxmox VE providers read just them (``netmox watch``)."""
         state = self.snapshot()
         return state.model_copy(update={"guests": [g for g in state.guests if g.vmid in vmids]})
+
+    def apply_batch(self, requests: list[WriteRequest], events: WriteEvents) -> None:
+        """Carry out writes that do not depend on each other, reporting each to ``events``.
+
+        The default sends them one at a time; every failure is reported, none raised."""
+        for request in requests:
+            events.sent(request.change_id)
+            try:
+                result = self.apply(request)
+            except Exception as error:  # reported per change; the engine classifies it
+                events.done(request.change_id, None, error)
+            else:
+                events.done(request.change_id, result, None)
 
     def read_guest(self, guest: Guest) -> Guest | None:
         """Re-read one guest as it is now (after a create: the values this side generated for it,

@@ -1,4 +1,5 @@
-"""What apply prints: the destructive-change warning, one line per change as it finishes, the final tally.
+"""What apply prints: the destructive-change warning, one line per change as it finishes (with a progress
+bar on a terminal), the final tally.
 
 Results, errors and warnings quote the servers' own words (and names from either side): each line goes
 through ``safe`` before it is printed."""
@@ -8,6 +9,7 @@ from __future__ import annotations
 import sys
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
 from netmox_cli.model.outcomes import ApplyReport, ChangeOutcome, ChangeStatus
@@ -73,10 +75,45 @@ def print_stderr_summary(report: ApplyReport) -> None:
 
 
 class ProgressView:
-    """A subscriber of the executor's events: prints each change when it finishes (and its warnings)."""
+    """A subscriber of the executor's events: prints each change when it finishes (and its warnings); on a
+    terminal, a progress bar below those lines shows done/total, failures and the time left.
 
-    def __init__(self, console: Console) -> None:
+    Used as a context manager around the run, so the bar is gone before the final tally is printed."""
+
+    def __init__(self, console: Console, total: int = 0) -> None:
         self.console = console
+        self.total = total
+        self.done = 0
+        self.failed = 0
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
+
+    def __enter__(self) -> ProgressView:
+        if self.console.is_terminal and self.total:
+            self._bar = Progress(
+                TextColumn("Applying"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[failed]} failed"),
+                TimeRemainingColumn(),
+                console=self.console,
+                transient=True,
+            )
+            self._task = self._bar.add_task("apply", total=self.total, failed=0)
+            self._bar.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+    def run_starts(self, total: int) -> None:
+        self.total = total
+        self.__enter__()
+
+    def run_ends(self) -> None:
+        self.__exit__()
 
     def sent(self, change: Change) -> None:
         """Nothing to show yet: a line per finished change keeps the output readable in logs."""
@@ -86,3 +123,8 @@ class ProgressView:
         if outcome.result is not None:
             for warning in outcome.result.warnings:
                 self.console.print(Text(f"  warning: {safe(warning)}", style="yellow"))
+        self.done += 1
+        if outcome.status in (ChangeStatus.FAILED, ChangeStatus.STALE):
+            self.failed += 1
+        if self._bar is not None and self._task is not None:  # follow-up fills may add to the total
+            self._bar.update(self._task, completed=self.done, total=max(self.total, self.done), failed=self.failed)

@@ -14,14 +14,15 @@ from netmox_cli.model.kinds import KINDS, collections, has_children, kind_of
 from netmox_cli.model.state import ClusterState, Guest, Node, ObjectKind, Side
 from netmox_cli.planner.registry import REGISTRY
 from netmox_cli.providers.file import FileProvider
+from netmox_cli.providers.netbox.batch import KIND_STAGES
 from netmox_cli.providers.netbox.mapping import GUEST_HANDLERS as NETBOX_GUEST_HANDLERS
-from netmox_cli.providers.netbox.writes import OBJECT_TYPES, NetboxWriter
+from netmox_cli.providers.netbox.writes import OBJECT_TYPES
 from netmox_cli.providers.proxmox.properties import GUEST_HANDLERS as PROXMOX_GUEST_HANDLERS
 from netmox_cli.providers.proxmox.writes import Writer
 
 KIND_TABLES = {
     "file provider writes": FileProvider.KIND_WRITERS,
-    "NetBox writes": NetboxWriter.KIND_WRITERS,
+    "NetBox writes": KIND_STAGES,
     "NetBox object types": OBJECT_TYPES,
     "Proxmox VE writes": Writer.KIND_WRITERS,
 }

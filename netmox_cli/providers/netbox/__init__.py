@@ -5,7 +5,9 @@ from __future__ import annotations
 from netmox_cli.config.schema import NetboxSide
 from netmox_cli.errors import NetmoxError
 from netmox_cli.model.state import ClusterState, Guest, Node, ObjectKind, Side
-from netmox_cli.providers.base import CheckResult, Progress, Provider, WriteRequest, WriteResult
+from netmox_cli.providers.base import CheckResult, Progress, Provider, WriteEvents, WriteRequest, WriteResult
+from netmox_cli.providers.netbox.batch import Batch
+from netmox_cli.providers.netbox.chunked import Collected
 from netmox_cli.providers.netbox.client import NetboxClient
 from netmox_cli.providers.netbox.mapping import PlatformTable
 from netmox_cli.providers.netbox.notes import write_note
@@ -48,7 +50,17 @@ class NetboxProvider(Provider):
         return read_scope(self.client, self.cluster, vmids, self.section.page_size, self.platforms)
 
     def apply(self, request: WriteRequest) -> WriteResult:
-        return self.writer.apply(request)
+        events = Collected()
+        self.apply_batch([request], events)
+        (_, result, error), *_ = events.outcomes
+        if error is not None:
+            raise error
+        assert result is not None
+        return result
+
+    def apply_batch(self, requests: list[WriteRequest], events: WriteEvents) -> None:
+        """All of a phase's writes, in one list request per object type and stage (``batch.py``)."""
+        Batch(self.writer, self.section.chunk_size, events).run(requests)
 
     @property
     def takes_notes(self) -> bool:

@@ -123,6 +123,24 @@ class NetboxClient:
             except ValueError:
                 raise ContentError(response) from None
 
+    def send(self, method: str, path: str, body: Any, what: str, timeout: float | None = None) -> Any:
+        """One write (``POST``/``PATCH``/``DELETE`` of an object or a list of them) on an API path such as
+        ``virtualization/virtual-machines/``; the answer's JSON (None for 204). Bulk writes go through here,
+        not pynetbox, so a list of 200 objects is not turned into 200 Records only to read their ids.
+        ``timeout`` overrides the session's (a list of objects takes NetBox longer than one)."""
+        with self.guard(what):
+            url = f"{self.url}/api/{path}"
+            extra = {"timeout": timeout} if timeout is not None else {}
+            response = self.session.request(method, url, headers=self.auth_headers(), json=body, **extra)
+            if not response.ok:
+                raise RequestError(response)
+            if response.status_code == 204 or not response.content:
+                return None
+            try:
+                return response.json()
+            except ValueError:
+                raise ContentError(response) from None
+
     def graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
         """POST a GraphQL query; GraphQL-level errors become a RemoteError naming the first one."""
         with self.guard("GraphQL query"):

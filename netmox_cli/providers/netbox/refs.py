@@ -1,6 +1,8 @@
 """Looking up (and, for tags and platforms, creating) the NetBox objects that netmox's writes refer to.
 
 Each lookup is cached for the provider's lifetime: an apply of 200 guests asks for a tag or platform once.
+``preload`` fills the cache for a whole batch of writes with one list read per type (devices, VLANs,
+platforms, tags), so the number of lookups does not grow with the number of guests either.
 """
 
 from __future__ import annotations
@@ -21,6 +23,34 @@ class References:
         self.cluster_name = cluster
         self.defaults = defaults
         self._cache: dict[tuple[str, str], Any] = {}
+
+    def preload(self, *, nodes: set[str], vlans: set[int], platforms: set[str], tags: set[str]) -> None:
+        """Look up everything a batch of writes refers to, one list read per type."""
+        api = self.client.api
+        self.cluster()
+        self.tenant()
+        if nodes and self.cluster() is not None:
+            with self.client.guard("devices of the cluster"):
+                for device in api.dcim.devices.filter(cluster_id=self.cluster_id(), limit=1000):
+                    self._cache[("device", device.name)] = device
+            for name in nodes:
+                self._cache.setdefault(("device", name), None)
+        wanted_vlans = sorted(v for v in vlans if ("vlan", str(v)) not in self._cache)
+        if wanted_vlans:
+            with self.client.guard("VLANs"):
+                found = list(api.ipam.vlans.filter(vid=wanted_vlans, limit=1000))
+            for vid in wanted_vlans:
+                self._cache[("vlan", str(vid))] = self._pick_vlan([v for v in found if v.vid == vid])
+        wanted_platforms = sorted(p for p in platforms if ("platform", p) not in self._cache)
+        if wanted_platforms:
+            with self.client.guard("platforms"):
+                found = list(api.dcim.platforms.filter(name=wanted_platforms, limit=1000))
+            for name in wanted_platforms:
+                matches = [record for record in found if record.name == name]
+                if len(matches) == 1:  # others are looked up by slug, or created, one by one (rare)
+                    self._cache[("platform", name)] = matches[0].id
+        if tags:
+            self.tag_ids(sorted(tags))
 
     def _cached(self, kind: str, key: str, load: Any) -> Any:
         if (kind, key) not in self._cache:
@@ -130,9 +160,11 @@ class References:
             with self.client.guard("tags"):
                 for tag in api.extras.tags.filter(name=unknown, limit=max(len(unknown), 1)):
                     self._cache[("tag", tag.name)] = tag.id
-                for name in unknown:
-                    if ("tag", name) not in self._cache:
-                        self._cache[("tag", name)] = api.extras.tags.create(name=name, slug=slugify(name)).id
+                missing = [name for name in unknown if ("tag", name) not in self._cache]
+                if missing:  # one request for all new tags
+                    created = api.extras.tags.create([{"name": name, "slug": slugify(name)} for name in missing])
+                    for tag in created:
+                        self._cache[("tag", tag.name)] = tag.id
         return [self._cache[("tag", n)] for n in names]
 
     def vlan_id(self, vid: int | None) -> int | None:
@@ -141,15 +173,14 @@ class References:
             return None
         api = self.client.api
 
-        def load() -> int | None:
-            candidates = list(api.ipam.vlans.filter(vid=vid, limit=50))
-            site = self.site()
-            site_id = getattr(site, "id", None)
-            local = [v for v in candidates if v.site is not None and v.site.id == site_id]
-            unscoped = [v for v in candidates if v.site is None]
-            for group in (local, unscoped, candidates):
-                if len(group) == 1:
-                    return group[0].id
-            return None
+        return self._cached("vlan", str(vid), lambda: self._pick_vlan(list(api.ipam.vlans.filter(vid=vid, limit=50))))
 
-        return self._cached("vlan", str(vid), load)
+    def _pick_vlan(self, candidates: list[Any]) -> int | None:
+        """The one in the cluster's site if any, else the only unscoped one, else the only one."""
+        site_id = getattr(self.site(), "id", None)
+        local = [v for v in candidates if v.site is not None and v.site.id == site_id]
+        unscoped = [v for v in candidates if v.site is None]
+        for group in (local, unscoped, candidates):
+            if len(group) == 1:
+                return group[0].id
+        return None

@@ -32,6 +32,7 @@ class ProxmoxProvider(Provider):
         self._section = section
         self._client = client or PveClient(section)
         self._waiter = TaskWaiter(self._client, section.task_timeout)
+        self.write_workers = section.workers  # guests are written in parallel, each guest's steps in order
 
     @property
     def location(self) -> str:

@@ -287,3 +287,69 @@ def test_fill_gaps_off_writes_nothing_back_after_a_create(tmp_path, monkeypatch)
     monkeypatch.setattr(FileProvider, "read_guest", generating_macs)
     outcomes, _ = run(config, PolicyConfig(prefer=Side.NETBOX, fill_gaps=[]))
     assert "lab/lxc/201#netbox" not in [o.change.id for o in outcomes]
+
+
+def wide_lab(tmp_path: Path, guests: int) -> NetmoxConfig:
+    """``guests`` VMs whose memory differs between the sides: with prefer = netbox, one PVE update each."""
+    netbox = ClusterState(
+        side=Side.NETBOX,
+        name="lab",
+        nodes=[Node(name="pve1", status="active")],
+        guests=[Guest(vmid=100 + i, kind="qemu", name=f"vm{i}", node="pve1", memory_mib=4096) for i in range(guests)],
+    )
+    proxmox = netbox.model_copy(deep=True, update={"side": Side.PROXMOX})
+    proxmox.nodes[0].status = "online"
+    for guest in proxmox.guests:
+        guest.memory_mib = 2048
+    config = lab(tmp_path)
+    write_snapshot(netbox, tmp_path / "netbox.json")
+    write_snapshot(proxmox, tmp_path / "proxmox.json")
+    return config
+
+
+def test_a_side_with_workers_is_written_in_parallel_and_recorded_from_one_thread(tmp_path, monkeypatch, recorders):
+    import threading
+    import time
+
+    config = wide_lab(tmp_path, 9)
+    original = FileProvider.apply
+    file_lock = threading.Lock()
+    running: list[int] = []
+    peak: list[int] = []
+    sent_first: list[bool] = []
+    record_threads: set[int] = set()
+
+    def slow(self, request):
+        sent_first.append(("sent", request.change_id) in recorders[0].events)
+        with file_lock:
+            running.append(1)
+            peak.append(len(running))
+        time.sleep(0.05)
+        try:
+            if getattr(request.current, "vmid", None) == 104:
+                raise RemoteError("VM 104: storage full")
+            with file_lock:
+                return original(self, request)
+        finally:
+            with file_lock:
+                running.pop()
+
+    original_record = ListRecorder.finished
+
+    def record(self, outcome):
+        record_threads.add(threading.get_ident())
+        original_record(self, outcome)
+
+    monkeypatch.setattr(FileProvider, "apply", slow)
+    monkeypatch.setattr(FileProvider, "write_workers", 3, raising=False)
+    monkeypatch.setattr(ListRecorder, "finished", record)
+    outcomes, _ = run(config, PREFER_NETBOX)
+
+    statuses = {o.change.key: o.status for o in outcomes}
+    assert statuses.pop("104") is ChangeStatus.FAILED
+    assert set(statuses.values()) == {ChangeStatus.APPLIED} and len(statuses) == 8
+    assert max(peak) == 3  # bounded by the side's workers, and really concurrent
+    assert all(sent_first) and len(sent_first) == 9  # write-ahead holds on worker threads too
+    assert record_threads == {threading.get_ident()}
+    assert [o.change.key for o in outcomes] == [str(100 + i) for i in range(9)]  # plan order in the report
+    assert {g.memory_mib for g in read_snapshot(tmp_path / "proxmox.json").guests if g.vmid != 104} == {4096}
