@@ -79,8 +79,9 @@ class PolicyConfig(_Section):
     )
     fill_gaps: list[str] = Field(
         default_factory=lambda: list(DEFAULT_FILL_GAPS),
-        description="Values Proxmox VE has and NetBox leaves blank ('<property>.<field>', e.g. "
-        "'interfaces.mac', 'disks.storage') that are written to NetBox whatever the preference; [] turns filling off.",
+        description="Values Proxmox VE has and NetBox leaves blank ('<property>.<field>' or '<property>', e.g. "
+        "'interfaces.mac', 'disks.storage', 'cpu') that are written to NetBox whatever the preference; "
+        "[] turns filling off.",
     )
 
     def merged(self, other: PolicyConfig) -> PolicyConfig:

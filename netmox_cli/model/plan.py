@@ -19,6 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from netmox_cli.model.state import ObjectKind, Side
 
 FORMAT_VERSION = 4  # 4: the notify action (changes, properties, summary); 3: the summary counts objects
+# What Proxmox VE generates for a guest documented without it: NIC MACs, the storage a disk landed on;
+# NetBox cannot know these until they are written back. "cpu" (the CPU model, kvm64 unless set) is a gap
+# too, but filled only when asked for: it is a choice someone may document, not a generated value, and
+# filling it by default would write every QEMU VM once on the first plan after an upgrade.
 DEFAULT_FILL_GAPS = ("interfaces.mac", "disks.storage")
 
 
@@ -195,7 +199,8 @@ class Policy(_Data):
     properties: dict[str, PropertyRule] = Field(default_factory=dict)
     fill_gaps: list[str] = Field(
         default_factory=lambda: list(DEFAULT_FILL_GAPS),
-        description="The '<property>.<field>' gaps filled into NetBox whatever the preference.",
+        description="The gaps ('<property>.<field>', or '<property>' for a plain value) filled into NetBox "
+        "whatever the preference.",
     )
 
 

@@ -92,6 +92,7 @@ class Guest(_Record):
     interfaces: list[Interface] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     ostype: str | None = None  # Proxmox VE vocabulary (l26, win11, debian …); NetBox maps platforms to it
+    cpu_type: str | None = None  # QEMU only: the emulated CPU model (kvm64, host, x86-64-v2-AES …)
     start_on_boot: bool | None = None
     template: bool = False
     protected: bool = False

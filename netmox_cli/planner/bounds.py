@@ -39,6 +39,11 @@ _DNS_LABEL = r"[a-zA-Z0-9](?:[a-zA-Z0-9\-]*[a-zA-Z0-9])?"
 PVE_DNS_NAME = re.compile(rf"^(?:{_DNS_LABEL}\.)*{_DNS_LABEL}$")
 # format pve-tag (PVE::JSONSchema): stored lowercased.
 PVE_TAG = re.compile(r"^[a-z0-9_][a-z0-9_\-+.]*$", re.IGNORECASE)
+# qemu cpu, format pve-vm-cpu-conf: "[cputype=]<string>[,flags=…]". The cputype is a built-in model
+# (kvm64, host, x86-64-v2-AES, EPYC-Rome … — the list grows with each QEMU) or "custom-<name>" from
+# cpu-models.conf; Proxmox VE checks it exists. netmox checks the shape only: one model name, so that a
+# documented value cannot smuggle other options ("host,hidden=1") into the property string.
+PVE_CPU_TYPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 
 # --- NetBox --------------------------------------------------------------------------------------
 NETBOX_NAME_MAX = 64  # VirtualMachine.name, VMInterface.name, VirtualDisk.name: max_length 64
@@ -169,6 +174,12 @@ def interfaces(entries: list[dict[str, Any]] | None, side: Side) -> str | None:
     return None
 
 
+def cpu_type(value: str | None, side: Side) -> str | None:
+    if value is None or side is not Side.PROXMOX or PVE_CPU_TYPE.match(value):
+        return None
+    return f"CPU type {value!r} is not a Proxmox VE CPU model name (e.g. x86-64-v2-AES, host, custom-<name>)"
+
+
 def guest_problems(guest: Guest, side: Side) -> list[str]:
     """Every bound the guest breaks on ``side``: a create is refused whole rather than made half right."""
     kind = ObjectKind(guest.kind)
@@ -186,5 +197,6 @@ def guest_problems(guest: Guest, side: Side) -> list[str]:
         disks(json_entries["disks"], side),
         interfaces(json_entries["interfaces"], side),
         tags(guest.tags, side),
+        cpu_type(guest.cpu_type, side) if kind is ObjectKind.QEMU else None,
     ]
     return [problem for problem in checks if problem is not None]

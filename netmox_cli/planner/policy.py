@@ -201,8 +201,9 @@ def _check_properties(config: PolicyConfig) -> None:
 
 
 def fillable_gaps() -> list[str]:
-    """Every '<property>.<field>' a declaration marks as a gap NetBox may leave blank."""
-    return sorted({f"{p.name}.{f}" for p in REGISTRY for f in p.gaps})
+    """Every '<property>.<field>' (or '<property>' for a plain value) a declaration marks as a gap NetBox may
+    leave blank."""
+    return sorted({f"{p.name}.{f}" if f else p.name for p in REGISTRY for f in p.gaps})
 
 
 def _check_fill_gaps(config: PolicyConfig) -> None:

@@ -22,6 +22,7 @@ from netmox_cli.planner import bounds, entries, statuses
 NODE = frozenset({ObjectKind.NODE})
 GUESTS = frozenset({ObjectKind.QEMU, ObjectKind.LXC})
 LXC = frozenset({ObjectKind.LXC})
+QEMU = frozenset({ObjectKind.QEMU})
 
 Equal = Callable[[Any, Any], bool]
 Convert = Callable[[Any, Side, Any, ObjectKind | None], Any]
@@ -29,6 +30,8 @@ Limit = Callable[[Any, Side, Any, ObjectKind | None, bool], str | None]
 
 INTERFACE_FIELDS = ("mac", "bridge", "vlan", "ips")
 DISK_FIELDS = ("size_mib", "storage")
+# The gap of a plain (non-list) property: the value itself, named in policy.fill_gaps by the property alone.
+WHOLE = ""
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,8 @@ class Property:
     limit: Limit = field(default=_no_limit, repr=False)
     # The NetBox value that is only NetBox's default (None: every NetBox value is documentation).
     netbox_default: NetboxDefault | None = None
-    # Entry fields NetBox may leave blank that Proxmox VE fills in (gaps: policy.fill_gaps).
+    # Entry fields NetBox may leave blank that Proxmox VE fills in (gaps: policy.fill_gaps); WHOLE for
+    # a plain value NetBox leaves blank.
     gaps: tuple[str, ...] = ()
 
     def applies_to(self, kind: ObjectKind) -> bool:
@@ -96,7 +100,10 @@ class Property:
 
     def filled(self, netbox: Any, proxmox: Any, fields: tuple[str, ...]) -> list[dict] | None:
         """NetBox's entries with the blanks among ``fields`` filled from Proxmox VE's same-named entries;
-        None when there is no such gap (or the entry lists are not the same set of names)."""
+        None when there is no such gap (or the entry lists are not the same set of names). For a plain
+        value (``fields`` holds WHOLE): Proxmox VE's value where NetBox has none."""
+        if WHOLE in fields and not isinstance(netbox, list):
+            return proxmox if netbox is None and proxmox is not None else None
         if not fields or not isinstance(netbox, list) or not isinstance(proxmox, list):
             return None
         theirs = entries.by_name(proxmox)
@@ -251,6 +258,15 @@ def _swap_limit(value: int, to_side: Side, current: Any, kind: ObjectKind | None
     return _cannot(bounds.swap(value, to_side))
 
 
+def _known_equal(netbox: Any, proxmox: Any) -> bool:
+    """NetBox's blank is unknown, not a value: it agrees with anything (a gap to fill, never a clear)."""
+    return netbox is None or netbox == proxmox
+
+
+def _cpu_type_limit(value: str, to_side: Side, current: Any, kind: ObjectKind | None, creating: bool) -> str | None:
+    return _cannot(bounds.cpu_type(value, to_side))
+
+
 def _tags_equal(netbox: list[str], proxmox: list[str]) -> bool:
     return {t.lower() for t in netbox or []} == {t.lower() for t in proxmox or []}
 
@@ -397,5 +413,13 @@ REGISTRY = Registry(
             netbox_default=NetboxDefault(False, "off", "its default for VMs that never set it"),
         ),
         Property("node", GUESTS, "node", limit=_node_limit),
+        Property(
+            "cpu",
+            QEMU,
+            "cpu_type",
+            equal_values=_known_equal,
+            limit=_cpu_type_limit,
+            gaps=(WHOLE,),  # Proxmox VE's model (kvm64 unless set) for a VM documented without one
+        ),
     ]
 )

@@ -145,6 +145,8 @@ def property_lines(change: Change, prop: PropertyChange) -> list[str]:
     before, after = before_after(change, prop)
     if prop.fill:
         # A gap filled: NetBox's blanks get Proxmox VE's values (``+ fill net0 mac BC:24:11:…``).
+        if not isinstance(after, list):
+            return [f"{prop.name}: + fill {one(prop.name, after)}"]
         return [f"{prop.name}: {line}" for line in fill_lines(prop.name, before, after)]
     if change.action is Action.CREATE or (before is None and not is_keyed_list(after)):
         if is_keyed_list(after):

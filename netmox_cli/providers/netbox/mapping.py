@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from netmox_cli.declared import require
 from netmox_cli.model.state import Disk, Guest, Interface, Node, ObjectKind
 from netmox_cli.planner.registry import REGISTRY
-from netmox_cli.providers.netbox.schema import CF_STORAGE, CF_SWAP, CF_TYPE, CF_VMID
+from netmox_cli.providers.netbox.schema import CF_CPU_TYPE, CF_STORAGE, CF_SWAP, CF_TYPE, CF_VMID
 
 # Proxmox VE ostype -> NetBox platform name; `defaults.platforms` in netmox.toml is merged over it.
 BUILTIN_PLATFORMS: dict[str, str] = {
@@ -195,6 +195,10 @@ GUEST_HANDLERS: dict[str, Handlers] = {
     "swap": Handlers(
         lambda r: r.custom.get(CF_SWAP) if r.kind == "lxc" else None,
         lambda g, refs: {"custom_fields": {CF_SWAP: g.swap_mib}} if g.kind == "lxc" else {},
+    ),
+    "cpu": Handlers(  # QEMU only; blank reads unknown (a gap Proxmox VE fills)
+        lambda r: (r.custom.get(CF_CPU_TYPE) or None) if r.kind == "qemu" else None,
+        lambda g, refs: {"custom_fields": {CF_CPU_TYPE: g.cpu_type}} if g.kind == "qemu" and g.cpu_type else {},
     ),
     "start_on_boot": Handlers(
         lambda r: START_ON_BOOT.get(_value(r.vm.get("start_on_boot"))),

@@ -1,12 +1,13 @@
 """What netmox adds to a NetBox: custom fields on virtual machines (NetBox has no place for the VMID, the guest
-type and LXC swap), one on virtual disks (the Proxmox VE storage) and, for the connection's cluster, the
-cluster itself. Created by `netmox init`,
-idempotently, so nobody has to click them together by hand."""
+type, LXC swap and the QEMU CPU type), one on virtual disks (the Proxmox VE storage) and, for the connection's
+cluster, the cluster itself. Created by `netmox init`, idempotently, so nobody has to click them together by
+hand."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from netmox_cli.planner.bounds import PVE_CPU_TYPE
 from netmox_cli.providers.netbox.client import NetboxClient
 
 VM_OBJECT_TYPE = "virtualization.virtualmachine"
@@ -15,6 +16,7 @@ CF_VMID = "proxmox_vmid"
 CF_TYPE = "proxmox_type"
 CF_SWAP = "proxmox_swap_mb"
 CF_STORAGE = "proxmox_storage"
+CF_CPU_TYPE = "proxmox_cpu_type"
 CLUSTER_TYPE = "Proxmox VE"
 CLUSTER_TYPE_SLUG = "proxmox-ve"
 GROUP = "Proxmox VE"
@@ -37,6 +39,12 @@ CUSTOM_FIELDS: dict[str, dict[str, Any]] = {
         "label": "Proxmox swap (MB)",
         "description": "LXC container swap in MiB (managed by netmox)",
         "validation_minimum": 0,
+    },
+    CF_CPU_TYPE: {
+        "type": "text",
+        "label": "Proxmox CPU type",
+        "description": "QEMU emulated CPU model (x86-64-v2-AES, host, custom-<name> …); blank: filled in by netmox",
+        "validation_regex": PVE_CPU_TYPE.pattern,
     },
     CF_STORAGE: {
         "object_type": DISK_OBJECT_TYPE,

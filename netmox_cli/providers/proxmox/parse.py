@@ -165,6 +165,22 @@ def qemu_vcpus(config: Mapping[str, Any]) -> float | None:
     return float(sockets * cores)
 
 
+QEMU_DEFAULT_CPU_TYPE = "kvm64"  # cpu: cputype's schema default (qemu-server CPUConfig), when cpu is unset
+
+
+def qemu_cpu_type(config: Mapping[str, Any]) -> str:
+    """The emulated CPU model of a qemu ``cpu`` value (``[cputype=]<model>[,flags=…]``); unset: kvm64."""
+    first, props = split_props(config.get("cpu"))
+    return props.get("cputype") or first or QEMU_DEFAULT_CPU_TYPE
+
+
+def with_cpu_type(current: Any, cpu_type: str) -> str:
+    """The qemu ``cpu`` value with its model replaced and its other options (flags, hidden …) kept."""
+    _, props = split_props(current)
+    props.pop("cputype", None)
+    return join_props(cpu_type, props)
+
+
 def lxc_vcpus(config: Mapping[str, Any]) -> float | None:
     """LXC ``cores``; a container without it may use every host core, which has no count: None."""
     cores = to_int(config.get("cores"))

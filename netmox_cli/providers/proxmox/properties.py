@@ -187,6 +187,12 @@ def _update_onboot(change: ConfigChange, guest: Subject) -> None:
         change.values["onboot"] = int(guest.desired.start_on_boot)
 
 
+def _update_cpu(change: ConfigChange, guest: Subject) -> None:
+    cpu_type = guest.desired.cpu_type
+    if guest.qemu and cpu_type and cpu_type != parse.qemu_cpu_type(guest.raw):
+        change.values["cpu"] = parse.with_cpu_type(guest.raw.get("cpu"), cpu_type)
+
+
 def _update_interfaces(change: ConfigChange, guest: Subject) -> None:
     interfaces_update(change, guest.kind, guest.raw, guest.desired, guest.defaults.bridge)
 
@@ -236,6 +242,11 @@ GUEST_HANDLERS: dict[str, Handlers] = {
         lambda row, config, qemu: parse.qemu_disks(config) if qemu else parse.lxc_disks(config),
         _create_disks,
         _update_disks,
+    ),
+    "cpu": Handlers(  # QEMU only (the declaration's kinds); the model of "cpu", PVE's default kvm64 when unset
+        lambda row, config, qemu: parse.qemu_cpu_type(config) if qemu else None,
+        _create_if("cpu", lambda g: g.cpu_type if g.kind == "qemu" else None),
+        _update_cpu,
     ),
     "status": Handlers(lambda row, config, qemu: row.get("status") or None, None, None),
     "node": Handlers(lambda row, config, qemu: row.get("node") or None, None, None),

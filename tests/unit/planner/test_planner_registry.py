@@ -27,9 +27,10 @@ class TestDeclarations:
     def test_guest_properties_are_the_documented_set(self):
         assert {p.name for p in REGISTRY.for_kind(QEMU)} == {
             "name", "description", "status", "vcpus", "memory", "disks", "interfaces", "tags", "ostype",
-            "start_on_boot", "node",
+            "start_on_boot", "node", "cpu",
         }  # fmt: skip
-        assert {p.name for p in REGISTRY.for_kind(LXC)} == {p.name for p in REGISTRY.for_kind(QEMU)} | {"swap"}
+        qemu_only, lxc_only = {"cpu"}, {"swap"}
+        assert {p.name for p in REGISTRY.for_kind(LXC)} == {p.name for p in REGISTRY.for_kind(QEMU)} - qemu_only | lxc_only
 
     def test_node_properties_are_status_and_description(self):
         assert {p.name for p in REGISTRY.for_kind(NODE)} == {"status", "description"}

@@ -213,6 +213,7 @@ def test_guest_from_a_qemu_config_with_string_numbers() -> None:
         "tags": ["prod", "web"],
         "ostype": "l26",
         "start_on_boot": True,
+        "cpu_type": "kvm64",  # no cpu key: Proxmox VE's default model
         "template": False,
         "protected": True,
         "incomplete": False,
