@@ -30,7 +30,8 @@ class TestDeclarations:
             "start_on_boot", "node", "cpu",
         }  # fmt: skip
         qemu_only, lxc_only = {"cpu"}, {"swap"}
-        assert {p.name for p in REGISTRY.for_kind(LXC)} == {p.name for p in REGISTRY.for_kind(QEMU)} - qemu_only | lxc_only
+        qemu = {p.name for p in REGISTRY.for_kind(QEMU)}
+        assert {p.name for p in REGISTRY.for_kind(LXC)} == qemu - qemu_only | lxc_only
 
     def test_node_properties_are_status_and_description(self):
         assert {p.name for p in REGISTRY.for_kind(NODE)} == {"status", "description"}
