@@ -94,6 +94,16 @@ class TestKindDeclarations:
         assert KINDS[ObjectKind.NODE].find(state, "101") is None
         assert [spec.kind for spec in collections()["guests"]] == [ObjectKind.QEMU, ObjectKind.LXC]
 
+    def test_find_sees_every_change_to_the_state_it_indexed(self):
+        qemu = KINDS[ObjectKind.QEMU]
+        state = ClusterState(side=Side.PROXMOX, guests=[Guest(vmid=101, kind="qemu")])
+        other = ClusterState(side=Side.NETBOX, guests=[Guest(vmid=102, kind="qemu")])
+        assert qemu.find(state, "101") is state.guests[0] and qemu.find(other, "101") is None
+        state.guests.append(Guest(vmid=103, kind="qemu"))
+        assert qemu.find(state, "103") is state.guests[1]
+        state.guests[1] = Guest(vmid=104, kind="qemu")
+        assert qemu.find(state, "103") is None and qemu.find(state, "104") is state.guests[1]
+
     def test_placement_parent_and_kind_of(self):
         guest = Guest(vmid=101, kind="lxc", node="pve2")
         assert KINDS[ObjectKind.LXC].placement("101", [None, guest]) == "pve2"
