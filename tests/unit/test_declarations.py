@@ -16,8 +16,10 @@ from netmox_cli.planner.registry import REGISTRY
 from netmox_cli.providers.file import FileProvider
 from netmox_cli.providers.netbox.batch import KIND_STAGES
 from netmox_cli.providers.netbox.mapping import GUEST_HANDLERS as NETBOX_GUEST_HANDLERS
+from netmox_cli.providers.netbox.mapping import NODE_HANDLERS as NETBOX_NODE_HANDLERS
 from netmox_cli.providers.netbox.writes import OBJECT_TYPES
 from netmox_cli.providers.proxmox.properties import GUEST_HANDLERS as PROXMOX_GUEST_HANDLERS
+from netmox_cli.providers.proxmox.properties import NODE_HANDLERS as PROXMOX_NODE_HANDLERS
 from netmox_cli.providers.proxmox.writes import Writer
 
 KIND_TABLES = {
@@ -49,6 +51,15 @@ GUEST_KINDS = [kind for kind, spec in KINDS.items() if spec.collection == "guest
 def test_every_declared_guest_property_has_handlers_in_netbox_and_proxmox(provider, kind):
     declared_names = [prop.name for prop in REGISTRY.for_kind(kind)]
     assert declared.missing(GUEST_PROPERTY_TABLES[provider], declared_names) == []
+
+
+NODE_PROPERTY_TABLES = {"NetBox": NETBOX_NODE_HANDLERS, "Proxmox VE": PROXMOX_NODE_HANDLERS}
+
+
+@pytest.mark.parametrize("provider", sorted(NODE_PROPERTY_TABLES))
+def test_every_declared_node_property_has_handlers_in_netbox_and_proxmox(provider):
+    declared_names = [prop.name for prop in REGISTRY.for_kind(ObjectKind.NODE)]
+    assert declared.missing(NODE_PROPERTY_TABLES[provider], declared_names) == []
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))

@@ -79,14 +79,34 @@ def _text(value: str | None) -> str | None:
     return value or None
 
 
+@dataclass(frozen=True)
+class NodeHandlers:
+    """How one node property is read from a NetBox device and what a create or update sets for it."""
+
+    read: Callable[[dict[str, Any]], Any]
+    write: Callable[[Node], dict[str, Any]]
+
+
+# The one table of NetBox handlers for node properties (devices), keyed by the names the registry declares.
+NODE_HANDLERS: dict[str, NodeHandlers] = {
+    "status": NodeHandlers(lambda d: _value(d.get("status")), lambda n: _when("status", n.status)),
+    "description": NodeHandlers(lambda d: _text(d.get("description")), lambda n: {"description": n.description or ""}),
+}
+
+
 def node_from_device(device: dict[str, Any]) -> Node:
-    return Node(
-        name=device["name"],
-        status=_value(device.get("status")),
-        description=_text(device.get("description")),
-        revision=device.get("last_updated"),
-        remote_id=device["id"],
-    )
+    node = Node(name=device["name"], revision=device.get("last_updated"), remote_id=device["id"])
+    for prop in REGISTRY.for_kind(ObjectKind.NODE):
+        setattr(node, prop.attribute, NODE_HANDLERS[prop.name].read(device))
+    return node
+
+
+def device_payload(node: Node, fields: list[str]) -> dict[str, Any]:
+    """The device attributes among ``fields`` in NetBox's wire form."""
+    payload: dict[str, Any] = {}
+    for name in fields:
+        payload.update(NODE_HANDLERS[name].write(node))
+    return payload
 
 
 def vmid_of(vm: dict[str, Any]) -> int | None:
@@ -266,3 +286,4 @@ def vm_custom_fields(guest: Guest, fields: list[str] | None = None) -> dict[str,
 
 for _kind in (ObjectKind.QEMU, ObjectKind.LXC):
     require("NetBox guest properties", GUEST_HANDLERS, [p.name for p in REGISTRY.for_kind(_kind)])
+require("NetBox node properties", NODE_HANDLERS, [p.name for p in REGISTRY.for_kind(ObjectKind.NODE)])

@@ -13,6 +13,7 @@ from netmox_cli.providers.base import WriteRequest
 from netmox_cli.providers.netbox.client import NetboxClient
 from netmox_cli.providers.netbox.mapping import (
     PlatformTable,
+    device_payload,
     vm_custom_fields,
     vm_payload,
 )
@@ -59,20 +60,17 @@ class NetboxWriter:
             "device_type": self.refs.device_type().id,
             "site": self.refs.site().id,
             "cluster": self.refs.cluster_id(),
-            "status": node.status or "active",
-            "description": node.description or "",
+            "status": "active",  # NetBox's own default, for a node whose status is unknown
+            **device_payload(node, [p.name for p in REGISTRY.for_kind(ObjectKind.NODE)]),
         }
         if self.refs.tenant():
             payload["tenant"] = self.refs.tenant().id
         return payload
 
     def node_patch(self, current: Node, desired: Node, fields: list[str]) -> dict[str, Any]:
-        payload: dict[str, Any] = {}
-        if "status" in fields and desired.status and desired.status != current.status:
-            payload["status"] = desired.status
-        if "description" in fields and (desired.description or "") != (current.description or ""):
-            payload["description"] = desired.description or ""
-        return payload
+        """The device attributes among ``fields`` whose value differs from the re-read device."""
+        wanted, present = device_payload(desired, fields), device_payload(current, fields)
+        return {key: value for key, value in wanted.items() if present.get(key) != value}
 
     # --- guests (virtual machines) ----------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from netmox_cli.config.schema import ProxmoxDefaults
 from netmox_cli.declared import require
 from netmox_cli.errors import ConfigError
 from netmox_cli.model.kinds import KINDS
-from netmox_cli.model.state import Disk, Guest, ObjectKind
+from netmox_cli.model.state import Disk, Guest, Node, ObjectKind
 from netmox_cli.planner.registry import REGISTRY
 from netmox_cli.providers.proxmox import parse
 from netmox_cli.providers.proxmox.configs import (
@@ -256,6 +256,47 @@ CONFIG_FIELDS = frozenset(name for name, handlers in GUEST_HANDLERS.items() if h
 for _kind in KINDS.values():
     if _kind.collection == "guests":
         require("Proxmox VE guest properties", GUEST_HANDLERS, [p.name for p in REGISTRY.for_kind(_kind.kind)])
+
+
+# ------------------------------------------------------------------ nodes
+
+
+@dataclass(frozen=True)
+class NodeHandlers:
+    """How one node property is read (its ``/nodes`` row and ``…/config``, None when the node is offline)
+    and what ``PUT /nodes/{node}/config`` sets for it (None: not settable through the API)."""
+
+    read: Callable[[Mapping[str, Any], Mapping[str, Any] | None], Any]
+    update: Callable[[Node], dict[str, Any]] | None
+
+
+NODE_HANDLERS: dict[str, NodeHandlers] = {
+    "status": NodeHandlers(lambda row, config: row.get("status") or None, None),
+    "description": NodeHandlers(
+        lambda row, config: None if config is None else str(config.get("description") or ""),
+        lambda node: {"description": node.description or ""},
+    ),
+}
+require("Proxmox VE node properties", NODE_HANDLERS, [p.name for p in REGISTRY.for_kind(ObjectKind.NODE)])
+
+
+def node_from_config(row: Mapping[str, Any], config: Mapping[str, Any] | None) -> Node:
+    """One node from its ``/nodes`` row and its config (None: offline, its config unknown)."""
+    node = Node(name=row["node"], revision=str(config["digest"]) if config and config.get("digest") else None)
+    for prop in REGISTRY.for_kind(ObjectKind.NODE):
+        setattr(node, prop.attribute, NODE_HANDLERS[prop.name].read(row, config))
+    return node
+
+
+def node_config_values(desired: Node, fields: list[str]) -> dict[str, Any]:
+    """The ``PUT /nodes/{node}/config`` values for ``fields``; ValueError naming those the API cannot set."""
+    unsettable = sorted(name for name in fields if NODE_HANDLERS[name].update is None)
+    if unsettable:
+        raise ValueError(", ".join(unsettable))
+    values: dict[str, Any] = {}
+    for name in fields:
+        values.update(NODE_HANDLERS[name].update(desired))  # type: ignore[misc]
+    return values
 
 
 # ---------------------------------------------------------------- entry points

@@ -103,12 +103,10 @@ class Snapshotter:
             return list(pool.map(lambda item: job(item, online), items))
 
     def _read_node(self, row: Mapping[str, Any], online: set[str]) -> Node:
-        node = Node(name=row["node"], status=row.get("status") or None)
-        if row["node"] in online:
-            config = self._client.read(f"/nodes/{row['node']}/config", responses.NODE_CONFIG)
-            node.description = str(config.get("description") or "")
-            node.revision = str(config["digest"]) if config.get("digest") else None
-        return node
+        config = (
+            self._client.read(f"/nodes/{row['node']}/config", responses.NODE_CONFIG) if row["node"] in online else None
+        )
+        return properties.node_from_config(row, config)
 
     def read_guest(self, row: Mapping[str, Any], online: set[str]) -> Guest:
         if row["node"] not in online:

@@ -57,13 +57,12 @@ class Writer:
             )
         current, desired = request.current, request.desired
         assert isinstance(current, Node) and isinstance(desired, Node)
-        unsupported = set(request.fields) - {"description"}
-        if unsupported:
-            raise RemoteError(f"node {current.name}: {', '.join(sorted(unsupported))} cannot be set through the API")
-        self._client.put(
-            f"/nodes/{current.name}/config", description=desired.description or "", digest=current.revision
-        )
-        return WriteResult(message=f"node {current.name}: description set")
+        try:
+            values = properties.node_config_values(desired, list(request.fields))
+        except ValueError as unsettable:
+            raise RemoteError(f"node {current.name}: {unsettable} cannot be set through the API") from None
+        self._client.put(f"/nodes/{current.name}/config", **values, digest=current.revision)
+        return WriteResult(message=f"node {current.name}: {', '.join(sorted(values))} set")
 
     # ----------------------------------------------------------------- guests
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from netmox_cli.model.state import Guest
+from netmox_cli.model.state import Guest, Node
 from netmox_cli.providers.netbox.mapping import (
     PlatformTable,
+    device_payload,
     disk_from_graphql,
     guest_from_vm,
     interface_from_graphql,
@@ -69,6 +70,14 @@ def test_device_becomes_node_with_wire_status_and_revision():
         "revision": "X",
         "remote_id": 3,
     }
+
+
+def test_device_payload_writes_the_named_node_properties_and_never_an_unknown_status():
+    assert device_payload(Node(name="pve1", status="offline", description=None), ["status", "description"]) == {
+        "status": "offline",
+        "description": "",
+    }
+    assert device_payload(Node(name="pve1"), ["status"]) == {}
 
 
 def test_vm_becomes_guest_with_float_vcpus_and_platform_as_ostype():

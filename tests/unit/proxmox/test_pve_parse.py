@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from netmox_cli.model.state import Node
 from netmox_cli.providers.proxmox import parse
-from netmox_cli.providers.proxmox.properties import guest_from_config
+from netmox_cli.providers.proxmox.properties import guest_from_config, node_config_values, node_from_config
 
 
 @pytest.mark.parametrize(
@@ -246,3 +247,16 @@ def test_a_guest_without_readable_config_keeps_only_its_resources_row() -> None:
         None,
         None,
     )
+
+
+def test_a_node_reads_its_status_from_the_row_and_its_description_from_its_config() -> None:
+    node = node_from_config({"node": "pve1", "status": "online"}, {"description": "rack 3", "digest": "d1"})
+    assert (node.name, node.status, node.description, node.revision) == ("pve1", "online", "rack 3", "d1")
+    offline = node_from_config({"node": "pve2", "status": "offline"}, None)
+    assert (offline.status, offline.description, offline.revision) == ("offline", None, None)  # unknown
+
+
+def test_only_a_nodes_description_is_set_through_the_api() -> None:
+    assert node_config_values(Node(name="pve1", description=None), ["description"]) == {"description": ""}
+    with pytest.raises(ValueError, match=r"^status$"):
+        node_config_values(Node(name="pve1", status="offline"), ["status", "description"])
