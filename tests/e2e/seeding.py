@@ -209,6 +209,44 @@ def seed_netbox_vm(
     return vm
 
 
+def document_vm(
+    nb: Any,
+    cluster: str,
+    vmid: int,
+    name: str,
+    *,
+    mac: str | None = None,
+    platform: str | None = "Linux",
+    storage: str | None = None,
+    status: str = "active",
+    custom: dict[str, Any] | None = None,
+) -> Any:
+    """A one-NIC, one-disk QEMU VM documented the way a form that never sets start_on_boot does (NetBox reads
+    it as off): on device pve1, 1 vCPU, 1024 MB, interface net0 (with ``mac`` as its primary MAC object when
+    given), disk scsi0 of 8192 MB on ``storage``; ``custom`` adds custom fields."""
+    device = nb.dcim.devices.get(name="pve1", cluster_id=cluster_id(nb, cluster))
+    vm = nb.virtualization.virtual_machines.create(
+        name=name,
+        cluster=cluster_id(nb, cluster),
+        device=device.id,
+        status=status,
+        vcpus=1,
+        memory=1024,
+        platform=ensure_platform(nb, platform) if platform else None,
+        custom_fields={"proxmox_vmid": vmid, "proxmox_type": "qemu", **(custom or {})},
+    )
+    interface = nb.virtualization.interfaces.create(virtual_machine=vm.id, name="net0")
+    if mac is not None:
+        mac_obj = nb.dcim.mac_addresses.create(
+            mac_address=mac, assigned_object_type=VMINTERFACE, assigned_object_id=interface.id
+        )
+        interface.update({"primary_mac_address": mac_obj.id})
+    nb.virtualization.virtual_disks.create(
+        virtual_machine=vm.id, name="scsi0", size=8192, custom_fields={"proxmox_storage": storage}
+    )
+    return vm
+
+
 def cluster_journal(nb: Any, cluster: str) -> list[Any]:
     """The journal entries on the cluster's node devices and VMs (others share this NetBox and write their own)."""
     cid = cluster_id(nb, cluster)

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import Lab, words
-from tests.e2e.seeding import cluster_id, ensure_platform, seed_device
+from tests.e2e.seeding import cluster_id, document_vm, seed_device
 from tests.support.fakepve_lab import LabPve
 
 pytestmark = [pytest.mark.e2e, pytest.mark.netbox, pytest.mark.fakepve]
@@ -30,7 +30,7 @@ def vm_config(vmid: int, **extra: Any) -> dict[str, Any]:
         "cores": 1,
         "memory": "1024",
         "scsi0": f"local-lvm:vm-{vmid}-disk-0,size=8G",
-        "net0": f"virtio=BC:24:11:60:{vmid // 256:02X}:{vmid % 256:02X},bridge=vmbr0",
+        "net0": f"virtio={pve_mac(vmid)},bridge=vmbr0",
         "ostype": "l26",
         **extra,
     }
@@ -40,41 +40,36 @@ def document(
     nb: Any, cluster: str, vmid: int, name: str, cpu_type: str | None, *, mac: bool = True, status: str = "active"
 ) -> Any:
     """A NetBox VM as an admin documents it (the MAC too when it exists already), its CPU type or none."""
-    device = nb.dcim.devices.get(name="pve1", cluster_id=cluster_id(nb, cluster))
-    vm = nb.virtualization.virtual_machines.create(
-        name=name,
-        cluster=cluster_id(nb, cluster),
-        device=device.id,
+    return document_vm(
+        nb,
+        cluster,
+        vmid,
+        name,
+        mac=pve_mac(vmid) if mac else None,
+        storage="local-lvm",
         status=status,
-        vcpus=1,
-        memory=1024,
-        platform=ensure_platform(nb, "Linux"),
-        start_on_boot="off",
-        custom_fields={"proxmox_vmid": vmid, "proxmox_type": "qemu", "proxmox_cpu_type": cpu_type},
+        custom={"proxmox_cpu_type": cpu_type},
     )
-    interface = nb.virtualization.interfaces.create(virtual_machine=vm.id, name="net0")
-    if mac:
-        mac_obj = nb.dcim.mac_addresses.create(
-            mac_address=vm_config(vmid)["net0"].split("=")[1].split(",")[0],
-            assigned_object_type="virtualization.vminterface",
-            assigned_object_id=interface.id,
-        )
-        interface.update({"primary_mac_address": mac_obj.id})
-    nb.virtualization.virtual_disks.create(
-        virtual_machine=vm.id, name="scsi0", size=8192, custom_fields={"proxmox_storage": "local-lvm"}
-    )
-    return vm
+
+
+def pve_mac(vmid: int) -> str:
+    return f"BC:24:11:60:{vmid // 256:02X}:{vmid % 256:02X}"
 
 
 def netbox_cpu_type(nb: Any, vm_id: int) -> str | None:
     return nb.virtualization.virtual_machines.get(vm_id).custom_fields.get("proxmox_cpu_type")
 
 
-def lab_with_one_vm(new_lab: Any, new_pve: Any, name: str, cpu: str | None) -> tuple[Lab, LabPve, Any]:
+def lab_with_one_vm(
+    new_lab: Any, new_pve: Any, name: str, cpu: str | None, *, vm: bool = True
+) -> tuple[Lab, LabPve, Any]:
+    """A lab with node pve1 on both sides and, with ``vm``, QEMU VM 601 on Proxmox VE (``cpu`` its cpu option)."""
     lab: Lab = new_lab(name)
     pve: LabPve = new_pve()
     pve.add_node("pve1")
-    pve.add_vm(601, "cpu601", node="pve1", status="stopped", config=vm_config(601, **({"cpu": cpu} if cpu else {})))
+    if vm:
+        config = vm_config(601, **({"cpu": cpu} if cpu else {}))
+        pve.add_vm(601, "cpu601", node="pve1", status="stopped", config=config)
     connection = lab.add("lab", pve)
     nb = lab.netbox.api()
     seed_device(nb, connection.cluster, "pve1")
@@ -116,14 +111,10 @@ def test_a_model_proxmox_has_is_documented_and_a_blank_is_filled_only_when_asked
 
 
 def test_documentation_first_creates_with_the_documented_model_and_learns_the_default(new_lab, new_pve):
-    lab: Lab = new_lab("cpu-create")
-    pve: LabPve = new_pve()
-    pve.add_node("pve1")
-    connection = lab.add("lab", pve)
-    nb = lab.netbox.api()
-    seed_device(nb, connection.cluster, "pve1")
-    document(nb, connection.cluster, 611, "chosen01", "EPYC-Rome", mac=False)
-    blank = document(nb, connection.cluster, 612, "blank01", None, mac=False)
+    lab, pve, nb = lab_with_one_vm(new_lab, new_pve, "cpu-create", None, vm=False)
+    cluster = lab.connections[0].cluster
+    document(nb, cluster, 611, "chosen01", "EPYC-Rome", mac=False)
+    blank = document(nb, cluster, 612, "blank01", None, mac=False)
     lab.root.joinpath("policy.toml").write_text(FILL_CPU, encoding="utf-8")
 
     plan = lab.netmox("plan", "--prefer", "netbox", "--policy", "policy.toml")

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import Lab, words
-from tests.e2e.seeding import VMINTERFACE, cluster_id, ensure_platform, seed_device
+from tests.e2e.seeding import document_vm, seed_device
 from tests.support.fakepve_lab import LabPve
 
 pytestmark = [pytest.mark.e2e, pytest.mark.netbox, pytest.mark.fakepve]
@@ -29,40 +29,6 @@ DEFAULT_REASON = (
     "skipped: NetBox's start_on_boot is off, its default for VMs that never set it; "
     "set policy.properties.start_on_boot to push it"
 )
-
-
-def document_vm(
-    nb: Any,
-    cluster: str,
-    vmid: int,
-    name: str,
-    *,
-    mac: str | None = None,
-    platform: str | None = "Linux",
-    storage: str | None = None,
-) -> Any:
-    """A VM documented the way a form that never sets start_on_boot does: NetBox reads it as off."""
-    device = nb.dcim.devices.get(name="pve1", cluster_id=cluster_id(nb, cluster))
-    vm = nb.virtualization.virtual_machines.create(
-        name=name,
-        cluster=cluster_id(nb, cluster),
-        device=device.id,
-        status="active",
-        vcpus=1,
-        memory=1024,
-        platform=ensure_platform(nb, platform) if platform else None,
-        custom_fields={"proxmox_vmid": vmid, "proxmox_type": "qemu"},
-    )
-    interface = nb.virtualization.interfaces.create(virtual_machine=vm.id, name="net0")
-    if mac is not None:
-        mac_obj = nb.dcim.mac_addresses.create(
-            mac_address=mac, assigned_object_type=VMINTERFACE, assigned_object_id=interface.id
-        )
-        interface.update({"primary_mac_address": mac_obj.id})
-    nb.virtualization.virtual_disks.create(
-        virtual_machine=vm.id, name="scsi0", size=8192, custom_fields={"proxmox_storage": storage}
-    )
-    return vm
 
 
 def netbox_storage(nb: Any, vm_id: int, disk: str = "scsi0") -> str | None:

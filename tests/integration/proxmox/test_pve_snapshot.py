@@ -40,6 +40,7 @@ EXPECTED_LAB = ClusterState(
             ],
             tags=["prod", "web"],
             ostype="l26",
+            cpu_type="kvm64",  # no cpu key: Proxmox VE\'s default model
             start_on_boot=True,
         ),
         Guest(
@@ -55,6 +56,7 @@ EXPECTED_LAB = ClusterState(
             interfaces=[Interface(name="net0", mac="BC:24:11:00:01:01", bridge="vmbr0", ips=None)],  # agent down
             tags=["db", "prod"],
             ostype="l26",
+            cpu_type="kvm64",  # no cpu key: Proxmox VE\'s default model
             start_on_boot=False,
         ),
         Guest(
@@ -72,6 +74,7 @@ EXPECTED_LAB = ClusterState(
             ],
             interfaces=[Interface(name="net0", mac="BC:24:11:00:01:02", bridge="vmbr1", ips=None)],
             ostype="win11",
+            cpu_type="kvm64",  # no cpu key: Proxmox VE\'s default model
             start_on_boot=False,
         ),
         Guest(

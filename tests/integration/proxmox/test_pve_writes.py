@@ -251,6 +251,7 @@ def test_create_qemu_with_nics_and_disks_then_start(provider: ProxmoxProvider, l
         tags=["app"],
         ostype="l26",
         start_on_boot=True,
+        cpu_type="x86-64-v2-AES",
     )
     provider.apply(create(wanted))
     got = read(provider, 300)
