@@ -5,7 +5,8 @@ Stages, in order (each needs the ids of the ones before it; removal before addit
 name that moves is free when it is written again):
 
     VM deletes → devices → VMs → IP, interface and disk deletes → interfaces → MAC addresses →
-    interfaces' primary MAC → IP addresses → virtual disks → device deletes → journal entries
+    interfaces' primary MAC → IP addresses → new VMs' primary IPs → virtual disks → device deletes →
+    journal entries
 
 A refused chunk is sent again object by object (``chunked.Sender``). A change that failed at one stage is
 not carried into the later ones: its error says what was already written and what was not attempted.
@@ -45,10 +46,11 @@ JOURNAL = "extras/journal-entries/"
 
 
 # What a guest change may still have ahead of it, named as its error names what was not attempted.
-LATER_INTERFACES, LATER_MACS, LATER_IPS, LATER_DISKS, LATER_JOURNAL = (
+LATER_INTERFACES, LATER_MACS, LATER_IPS, LATER_PRIMARY_IPS, LATER_DISKS, LATER_JOURNAL = (
     "interfaces",
     "MAC addresses",
     "IP addresses",
+    "primary IP addresses",
     "virtual disks",
     "journal entry",
 )
@@ -99,6 +101,8 @@ class Batch(Sender):
         self._send("PATCH", INTERFACES, [op for w in guests for op in self._primary_macs(w)], "primary MACs")
         self._passed(guests, LATER_IPS)
         self._write(IPS, self._ip_writes(guests), "IP addresses")
+        self._passed(guests, LATER_PRIMARY_IPS)
+        self._send("PATCH", VMS, [op for w in guests if (op := self._primary_ips(w))], "primary IPs")
         self._passed(guests, LATER_DISKS)
         self._write(DISKS, [op for w in guests for op in self._disk_writes(w)], "virtual disks")
         self._send("DELETE", DEVICES, self._node_deletes(nodes), "devices")
@@ -131,6 +135,8 @@ class Batch(Sender):
                 work.later.append(LATER_MACS)
             if any(i.ips for i in desired.interfaces):
                 work.later.append(LATER_IPS)
+                if create:
+                    work.later.append(LATER_PRIMARY_IPS)
         if work.sync_disks and (desired.disks or not create):
             work.later.append(LATER_DISKS)
         if self.writer.section.journal:
@@ -428,8 +434,30 @@ class Batch(Sender):
             pool = free.get(address)
             body = {"id": pool.pop(0), **assign} if pool else {"address": address, "status": "active", **assign}
             where = f"IP address {address} of {work.guest.vmid}/{name}"
-            ops.append(Op(work, body, where, f"assigned IP {address} to {name}"))
+
+            def assigned(answer: dict[str, Any] | None, work: Work = work, address: str = address) -> None:
+                assert answer is not None
+                work.ip_ids[address] = answer["id"]
+
+            ops.append(Op(work, body, where, f"assigned IP {address} to {name}", assigned))
         return ops
+
+    def _primary_ips(self, work: Work) -> Op | None:
+        """A VM netmox creates gets a primary IPv4 and IPv6 address, as a VM typed into NetBox would: the
+        first address of each family, interfaces in order. A VM that exists keeps the primaries people chose."""
+        if not work.alive or work.request.action != "create" or work.object_id is None:
+            return None
+        primary: dict[str, int] = {}
+        for interface in work.guest.interfaces:
+            for address in interface.ips or []:
+                family = "primary_ip6" if ":" in address else "primary_ip4"
+                if address in work.ip_ids:
+                    primary.setdefault(family, work.ip_ids[address])
+        if not primary:
+            return None
+        shown = ", ".join(a for a, i in work.ip_ids.items() if i in primary.values())
+        step = f"set primary IP {shown}"
+        return Op(work, {"id": work.object_id, **primary}, f"setting primary IPs of {describe(work.request)}", step)
 
     def _free_addresses(self, addresses: list[str], works: list[Work]) -> dict[str, list[int]]:
         """Ids of the unassigned IP address records of these addresses, a few list reads for all."""

@@ -68,6 +68,7 @@ class Work:
     disks: dict[str, Any] = field(default_factory=dict)  # existing disk records by name
     interface_ids: dict[str, int] = field(default_factory=dict)
     mac_ids: dict[str, int] = field(default_factory=dict)
+    ip_ids: dict[str, int] = field(default_factory=dict)  # addresses assigned by this apply, by address
 
     @property
     def alive(self) -> bool:

@@ -111,6 +111,7 @@ def test_an_apply_of_50_guests_costs_requests_per_stage_not_per_object(
         ("POST", "/api/dcim/mac-addresses/"),
         ("PATCH", "/api/virtualization/interfaces/"),  # each interface's primary MAC
         ("POST", "/api/ipam/ip-addresses/"),
+        ("PATCH", "/api/virtualization/virtual-machines/"),  # each new VM's primary IP
         ("POST", "/api/virtualization/virtual-disks/"),
         ("POST", "/api/extras/journal-entries/"),
     }
@@ -120,6 +121,27 @@ def test_an_apply_of_50_guests_costs_requests_per_stage_not_per_object(
     assert len(reads) <= 8, reads  # cluster, devices, platforms, tags, free IP addresses: once each
     snapshot = {g.vmid: g for g in provider.snapshot().guests}
     assert all(same(snapshot[g.vmid], g) for g in wanted)
+    primaries = {vm.name: str(vm.primary_ip4) for vm in nb.virtualization.virtual_machines.filter(cluster=cluster)}
+    assert primaries == {g.name: g.interfaces[0].ips[0] for g in wanted}
+
+
+def test_a_new_vm_gets_the_first_address_of_each_family_as_its_primary_ips(initialized, nb, cluster, net):
+    seed_device(nb, cluster, "pve1")
+    provider = bulk_provider(initialized, cluster, 200)
+    wanted = guest(1100, net, 1)
+    v6 = f"2001:db8:{net.split('.')[1]}:{net.split('.')[2]}::10/64"
+    wanted.interfaces = [
+        Interface(name="net0", mac="BC:24:11:00:11:00", ips=[v6]),
+        Interface(name="net1", mac="BC:24:11:00:11:01", ips=[f"{net}.20/24", f"{net}.21/24"]),
+    ]
+    events = Events([])
+
+    provider.apply_batch(creates([wanted]), events)
+
+    assert events.errors == {}
+    vm = nb.virtualization.virtual_machines.get(name="vm1100", cluster=cluster)
+    assert (str(vm.primary_ip4), str(vm.primary_ip6)) == (f"{net}.20/24", v6)
+    assert f"set primary IP {v6}, {net}.20/24" in events.results["c/qemu/1100#netbox"].message
 
 
 def test_sequential_mode_sends_one_request_per_object(initialized, nb, cluster, net):
@@ -180,7 +202,7 @@ def test_a_refused_address_fails_only_its_change_at_that_stage(initialized, nb, 
     message = str(events.errors["c/qemu/1002#netbox"])
     assert f"Duplicate IP address found in global table: {net}.3/24" in message
     assert "(already written: created VM vm1002 (id " in message
-    assert "(not attempted: virtual disks, journal entry)" in message
+    assert "(not attempted: primary IP addresses, virtual disks, journal entry)" in message
     snapshot = {g.vmid: g for g in provider.snapshot().guests}
     assert all(same(snapshot[g.vmid], g) for g in wanted if g.vmid != 1002)
     assert snapshot[1002].disks == [] and snapshot[1002].interfaces[0].ips == []
@@ -201,7 +223,10 @@ def test_a_failed_vm_create_skips_its_dependent_stages_with_the_reason(initializ
 
     message = str(events.errors["c/qemu/1001#netbox"])
     assert "creating VM 1001 (taken)" in message
-    assert "(not attempted: interfaces, MAC addresses, IP addresses, virtual disks, journal entry)" in message
+    assert (
+        "(not attempted: interfaces, MAC addresses, IP addresses, primary IP addresses, virtual disks, journal entry)"
+        in message
+    )
     assert set(events.results) == {"c/qemu/1000#netbox", "c/qemu/1002#netbox"}
     # nothing of the failed VM was sent after its create: neither its MAC nor its address went out
     sent = json.dumps(bodies)
