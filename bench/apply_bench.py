@@ -187,7 +187,7 @@ class ApplyBench:
         api, counted = apply_floor.connect(self.url, self.token)
         start = time.perf_counter()
         if workload.name == "import":
-            apply_floor.create_guests(api, refs, lab.netbox.guests)
+            apply_floor.create_guests(api, refs, [apply_floor.as_imported(g) for g in lab.netbox.guests])
         elif workload.name == "update":
             apply_floor.update_descriptions(
                 api, refs.cluster_id, {g.vmid: g.description or "" for g in pve_state.guests}
