@@ -97,6 +97,7 @@ class Measured:
     pve_by_method: dict[str, int]
     summary: str
     check: str = ""  # the plan after the apply: "in sync" or its summary
+    background: tuple[int, float] = (0, 0.0)  # NetBox background jobs left behind, seconds they took
 
 
 class ApplyBench:
@@ -124,9 +125,18 @@ class ApplyBench:
         deleted = apply_floor.reset(api, refs.cluster_id, network)
         if seed_guests:
             apply_floor.create_guests(api, refs, seed_guests, journal=False)
+        jobs, waited = apply_floor.wait_for_background(api)
         seconds = time.perf_counter() - start
-        self.say(f"{cluster}: reset ({deleted} VMs deleted, {len(seed_guests)} seeded) in {seconds:.0f} s")
+        self.say(
+            f"{cluster}: reset ({deleted} VMs deleted, {len(seed_guests)} seeded, {jobs} NetBox background jobs "
+            f"waited for in {waited:.0f} s) in {seconds:.0f} s"
+        )
         return refs
+
+    def _drain(self) -> tuple[int, float]:
+        """NetBox's background work a measurement left (search cache jobs), waited for so the next starts idle."""
+        api, _ = apply_floor.connect(self.url, self.token)
+        return apply_floor.wait_for_background(api)
 
     def run_netmox(self, index: int, workload: Workload, n: int, baseline: bool) -> Measured:
         """`netmox apply --auto-approve` from a reset state; the baseline with one object per request and
@@ -165,6 +175,7 @@ class ApplyBench:
                 ["apply", "--auto-approve"], config, folder, self.timeout, "apply", "Apply complete"
             )
             pve_counts = served.pve.reset_counts()
+            background = self._drain()
             check = measure.run_netmox(["plan", "--detailed-exitcode"], config, folder, self.timeout, "check", "Plan:")
         prefix = f"{self.netloc} "
         by_key = {k.removeprefix(prefix): v for k, v in run.requests.items() if k.startswith(prefix)}
@@ -177,6 +188,7 @@ class ApplyBench:
             pve_by_method={k.removeprefix("method "): v for k, v in pve_counts.items() if k.startswith("method ")},
             summary=run.summary,
             check="in sync" if check.exit_code == 0 else f"exit {check.exit_code}: {check.summary}",
+            background=background,
         )
 
     def run_floor(self, index: int, workload: Workload, n: int) -> Measured:
@@ -197,7 +209,8 @@ class ApplyBench:
         seconds = time.perf_counter() - start
         counts = counted.take()
         total = counts.pop("total", 0)
-        return Measured(seconds, total, 0, 0, dict(sorted(counts.items())), {}, "")
+        background = self._drain()
+        return Measured(seconds, total, 0, 0, dict(sorted(counts.items())), {}, "", background=background)
 
     def measure(self, n: int, baseline: bool, only: list[str] | None = None) -> list[ApplyRow]:
         """One row per workload at N guests."""
@@ -221,6 +234,7 @@ class ApplyBench:
                     self.say(f"apply {workload.name} N={n:,} {variant} failed: {errors[-1]}")
                     continue
                 row.fill(variant, got.seconds, got.netbox, got.pve, got.exit_code, got.netbox_by_key, got.summary)
+                row.background[variant] = [got.background[0], round(got.background[1], 1)]
                 if variant != "floor":
                     row.pve_by_method[variant] = got.pve_by_method
                     row.checks[variant] = got.check
@@ -228,7 +242,8 @@ class ApplyBench:
                         errors.append(f"{variant}: exit {got.exit_code}: {got.summary}")
                 self.say(
                     f"apply {workload.name} N={n:,} {variant}: {got.seconds:.1f} s, NetBox {got.netbox} req, "
-                    f"PVE {got.pve} req, exit {got.exit_code}; {got.summary} {got.check}".rstrip()
+                    f"PVE {got.pve} req, exit {got.exit_code}; {got.summary} {got.check}; NetBox background "
+                    f"jobs after it: {got.background[0]} ({got.background[1]:.0f} s)"
                 )
             row.error = "; ".join(errors)
             rows.append(row)

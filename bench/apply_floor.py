@@ -152,6 +152,29 @@ def reset(api: Any, cluster_id: int, network: int, chunk: int = CHUNK) -> int:
     return len(vm_ids)
 
 
+def background_jobs(api: Any) -> int:
+    """Jobs waiting or running in NetBox's background queues (NetBox 4.7 updates its search cache in a job per
+    written object, so a bulk write leaves minutes of work behind it)."""
+    scheme = "Bearer" if str(api.token).startswith("nbt_") else "Token"
+    answer = api.http_session.get(
+        f"{api.base_url}/core/background-queues/", headers={"Authorization": f"{scheme} {api.token}"}, timeout=30
+    )
+    answer.raise_for_status()
+    queues = [q for q in answer.json()["results"] if q.get("workers")]  # no worker: nothing will run (or wait)
+    return sum(int(q.get("jobs") or 0) + int(q.get("started_jobs") or 0) for q in queues)
+
+
+def wait_for_background(api: Any, timeout: float = 1800.0) -> tuple[int, float]:
+    """Wait until NetBox's background queues are empty, so that one measurement's leftover work does not slow
+    the next; returns the jobs found at the start and the seconds waited (``timeout`` at most)."""
+    start = time.perf_counter()
+    first = jobs = background_jobs(api)
+    while jobs and time.perf_counter() - start < timeout:
+        time.sleep(1.0)
+        jobs = background_jobs(api)
+    return first, time.perf_counter() - start
+
+
 def vm_body(guest: Guest, refs: Refs) -> dict[str, Any]:
     """The VM as netmox creates it (every property, its custom fields)."""
     custom: dict[str, Any] = {CF_VMID: guest.vmid, CF_TYPE: guest.kind}

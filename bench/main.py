@@ -243,6 +243,13 @@ def measure_apply(n: int, args: argparse.Namespace, netbox: NetboxSide, apply_ro
         args.notes.append(note)
         return
     assert netbox.info is not None
+    if not getattr(args, "worker_stopped", False):
+        args.worker_stopped = netbox_lab.stop_worker(netbox.info, WORK / "netbox")
+        say(
+            "stopped the bench NetBox's RQ worker: NetBox indexes its search cache inside each request"
+            if args.worker_stopped
+            else "the bench NetBox's RQ worker is still running: measurements wait for its queue to drain"
+        )
     bench = apply_bench.ApplyBench(netbox.info, WORK, args.seed, args.apply_timeout, say)
     for row in bench.measure(n, n <= args.apply_baseline_max, args.apply_workload_list):
         apply_rows.append(row)

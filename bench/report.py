@@ -78,6 +78,7 @@ class ApplyRow:
     pve_by_method: dict[str, dict[str, int]] = field(default_factory=dict)  # variant -> method -> n
     summaries: dict[str, str] = field(default_factory=dict)  # variant -> "Apply complete: …"
     checks: dict[str, str] = field(default_factory=dict)  # variant -> the plan after the apply
+    background: dict[str, list[float]] = field(default_factory=dict)  # variant -> [jobs left, seconds to drain]
     error: str = ""
 
     def fill(
@@ -290,6 +291,19 @@ def apply_markdown(rows: list[ApplyRow]) -> list[str]:
             shown = ", ".join(f"{m} {c:,}" for m, c in sorted((methods or {}).items())) or "none"
             summary = r.summaries.get(variant, "-")
             lines.append(f"- {r.workload}, N = {r.guests:,}, {variant}: PVE {shown}; {summary}")
+    lines += [
+        "",
+        "### NetBox background work left behind",
+        "",
+        "NetBox 4.7 updates its search cache in a background job per written object (and per deleted one). "
+        "Each measurement waits for the queue to drain before it starts, so one does not slow the next; the "
+        "time a measurement's own jobs took to drain afterwards (not part of its wall time):",
+        "",
+    ]
+    for r in rows:
+        parts = [f"{v} {int(b[0]):,} jobs, {b[1]:.0f} s" for v, b in r.background.items()]
+        if parts:
+            lines.append(f"- {r.workload}, N = {r.guests:,}: {'; '.join(parts)}")
     return lines
 
 
