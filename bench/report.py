@@ -295,9 +295,10 @@ def apply_markdown(rows: list[ApplyRow]) -> list[str]:
         "",
         "### NetBox background work left behind",
         "",
-        "NetBox 4.7 updates its search cache in a background job per written object (and per deleted one). "
-        "Each measurement waits for the queue to drain before it starts, so one does not slow the next; the "
-        "time a measurement's own jobs took to drain afterwards (not part of its wall time):",
+        "NetBox 4.7 updates its search cache in a background job per written object (and per deleted one) "
+        "when an RQ worker runs, inline in the request when none does (`--netbox-worker`, see the notes). "
+        "With a worker, each measurement waits for the queue to drain before it starts, so one does not slow "
+        "the next; the jobs a measurement left and the seconds they took to drain (not in its wall time):",
         "",
     ]
     for r in rows:
