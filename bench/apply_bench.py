@@ -98,6 +98,7 @@ class Measured:
     summary: str
     check: str = ""  # the plan after the apply: "in sync" or its summary
     background: tuple[int, float] = (0, 0.0)  # NetBox background jobs left behind, seconds they took
+    netbox_seconds: dict[str, float] | None = None  # "METHOD /path/" -> seconds waiting for NetBox's answers
 
 
 class ApplyBench:
@@ -179,6 +180,8 @@ class ApplyBench:
             check = measure.run_netmox(["plan", "--detailed-exitcode"], config, folder, self.timeout, "check", "Plan:")
         prefix = f"{self.netloc} "
         by_key = {k.removeprefix(prefix): v for k, v in run.requests.items() if k.startswith(prefix)}
+        timed = f"time {prefix}"
+        seconds = {k.removeprefix(timed): float(v) for k, v in run.requests.items() if k.startswith(timed)}
         return Measured(
             seconds=run.seconds,
             netbox=run.requests.get(self.netloc, 0),
@@ -189,6 +192,7 @@ class ApplyBench:
             summary=run.summary,
             check="in sync" if check.exit_code == 0 else f"exit {check.exit_code}: {check.summary}",
             background=background,
+            netbox_seconds=dict(sorted(seconds.items())),
         )
 
     def run_floor(self, index: int, workload: Workload, n: int) -> Measured:
@@ -210,7 +214,10 @@ class ApplyBench:
         counts = counted.take()
         total = counts.pop("total", 0)
         background = self._drain()
-        return Measured(seconds, total, 0, 0, dict(sorted(counts.items())), {}, "", background=background)
+        waited = dict(sorted(counted.last_seconds.items()))
+        return Measured(
+            seconds, total, 0, 0, dict(sorted(counts.items())), {}, "", background=background, netbox_seconds=waited
+        )
 
     def measure(self, n: int, baseline: bool, only: list[str] | None = None) -> list[ApplyRow]:
         """One row per workload at N guests."""
@@ -235,6 +242,7 @@ class ApplyBench:
                     continue
                 row.fill(variant, got.seconds, got.netbox, got.pve, got.exit_code, got.netbox_by_key, got.summary)
                 row.background[variant] = [got.background[0], round(got.background[1], 1)]
+                row.netbox_seconds[variant] = {k: round(v, 2) for k, v in (got.netbox_seconds or {}).items()}
                 if variant != "floor":
                     row.pve_by_method[variant] = got.pve_by_method
                     row.checks[variant] = got.check

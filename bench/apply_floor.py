@@ -46,20 +46,25 @@ _NUMBER = re.compile(r"/\d+")
 
 
 class Counted:
-    """Counts a session's requests in total and by ``METHOD /path/{id}`` (a response hook)."""
+    """Counts a session's requests in total and by ``METHOD /path/{id}``, with the seconds each kind waited for
+    its answers (a response hook)."""
 
     def __init__(self, session: requests.Session) -> None:
         self.counts: Counter[str] = Counter()
+        self.seconds: dict[str, float] = {}
         session.hooks.setdefault("response", []).append(self._hook)
 
     def _hook(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         request = response.request
+        key = f"{request.method} {_NUMBER.sub('/{id}', urlsplit(request.url or '').path)}"
         self.counts["total"] += 1
-        self.counts[f"{request.method} {_NUMBER.sub('/{id}', urlsplit(request.url or '').path)}"] += 1
+        self.counts[key] += 1
+        self.seconds[key] = self.seconds.get(key, 0.0) + response.elapsed.total_seconds()
 
     def take(self) -> Counter[str]:
-        """The counts so far, and start again from zero."""
+        """The counts so far, and start again from zero (``seconds`` too)."""
         counts, self.counts = self.counts, Counter()
+        self.last_seconds, self.seconds = self.seconds, {}
         return counts
 
 

@@ -79,6 +79,7 @@ class ApplyRow:
     summaries: dict[str, str] = field(default_factory=dict)  # variant -> "Apply complete: …"
     checks: dict[str, str] = field(default_factory=dict)  # variant -> the plan after the apply
     background: dict[str, list[float]] = field(default_factory=dict)  # variant -> [jobs left, seconds to drain]
+    netbox_seconds: dict[str, dict[str, float]] = field(default_factory=dict)  # variant -> key -> s waited
     error: str = ""
 
     def fill(
@@ -275,12 +276,22 @@ def apply_markdown(rows: list[ApplyRow]) -> list[str]:
             f"| {_n(r.baseline_pve)} | {_f(r.floor_s, 1)} | {_n(r.floor_netbox)} | {ratio} | {speed} | {busiest} "
             f"| {after} | {r.error or ''} |"
         )
-    lines += ["", "### NetBox requests by method and path", ""]
+    lines += [
+        "",
+        "### NetBox requests by method and path",
+        "",
+        "Requests, and in brackets the seconds spent waiting for their answers (where one is measured).",
+        "",
+    ]
     for r in rows:
         for variant in ("netmox", "baseline", "floor"):
             counts = r.netbox_by_key.get(variant)
+            waited = r.netbox_seconds.get(variant) or {}
             if counts:
-                shown = ", ".join(f"`{key}` {count:,}" for key, count in counts.items())
+                shown = ", ".join(
+                    f"`{key}` {count:,}" + (f" ({waited[key]:.1f} s)" if key in waited else "")
+                    for key, count in counts.items()
+                )
                 lines.append(f"- {r.workload}, N = {r.guests:,}, {variant}: {shown}")
     lines += ["", "### Proxmox VE requests by method, and the apply summaries", ""]
     for r in rows:
