@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import measure, netbox_lab, report
+from bench import apply_bench, measure, netbox_lab, report
 from bench.labgen import Lab, LabSpec, generate
 from bench.pve_lab import ServedPve
 from netmox_cli.providers.file import write_snapshot
@@ -49,12 +49,39 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--fresh-netbox", action="store_true", help="restart the bench NetBox with an empty database")
     parser.add_argument("--keep-netbox", action="store_true", help="leave the bench NetBox running afterwards")
     parser.add_argument("--out", type=Path, default=BENCH / "results")
+    parser.add_argument("--apply-sizes", default="200,1000", help="guest counts of the apply rows, comma-separated")
+    parser.add_argument("--no-apply", action="store_true", help="skip the apply rows")
+    parser.add_argument("--apply-only", action="store_true", help="only the apply rows (no plan rows)")
+    parser.add_argument(
+        "--apply-workloads",
+        default=",".join(w.name for w in apply_bench.WORKLOADS),
+        help="apply workloads to run, comma-separated",
+    )
+    parser.add_argument(
+        "--apply-baseline-max", type=int, default=1000, help="largest N the sequential apply baseline runs at"
+    )
+    parser.add_argument("--apply-timeout", type=float, default=3600, help="seconds before one netmox apply is killed")
+    parser.add_argument(
+        "--netbox-worker",
+        choices=["stop", "keep"],
+        default="stop",
+        help="apply rows: stop the bench NetBox's RQ worker (search cache indexed in each request) or keep it "
+        "(indexed in background jobs; every measurement waits for the queue to drain first)",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes = "10,100" if args.sizes == parser.get_default("sizes") else args.sizes
         args.runs = min(args.runs, 3)
         args.baseline_max = min(args.baseline_max, 100)
-    args.size_list = [int(s) for s in args.sizes.split(",") if s]
+        args.apply_sizes = "200" if args.apply_sizes == parser.get_default("apply_sizes") else args.apply_sizes
+    if args.no_apply and args.apply_only:
+        parser.error("--no-apply and --apply-only exclude each other")
+    args.size_list = [] if args.apply_only else [int(s) for s in args.sizes.split(",") if s]
+    args.apply_size_list = [] if args.no_apply else [int(s) for s in args.apply_sizes.split(",") if s]
+    args.apply_workload_list = [w for w in args.apply_workloads.split(",") if w]
+    unknown = set(args.apply_workload_list) - {w.name for w in apply_bench.WORKLOADS}
+    if unknown:
+        parser.error(f"unknown apply workloads: {', '.join(sorted(unknown))}")
     args.latency_list = [float(s) for s in args.latencies.split(",") if s]
     return args
 
@@ -215,6 +242,31 @@ def netbox_lab_netloc(netbox: NetboxSide) -> str:
     return netbox.info["url"].split("://", 1)[1]
 
 
+def measure_apply(n: int, args: argparse.Namespace, netbox: NetboxSide, apply_rows: list[report.ApplyRow]) -> None:
+    """The apply rows at N guests (real NetBox only: the floor and the baseline are NetBox writes)."""
+    if not netbox.ready():
+        note = f"apply rows at N={n:,} skipped: no real NetBox ({netbox.error or '--no-netbox'})"
+        say(note)
+        args.notes.append(note)
+        return
+    assert netbox.info is not None
+    if not hasattr(args, "worker_stopped"):
+        args.worker_stopped = args.netbox_worker == "stop" and netbox_lab.stop_worker(netbox.info, WORK / "netbox")
+        note = (
+            "apply rows: the bench NetBox's RQ worker was stopped, so NetBox indexed its search cache inside "
+            "each request (all of NetBox's work is in the measured time)"
+            if args.worker_stopped
+            else "apply rows: the bench NetBox's RQ worker ran, so NetBox indexed its search cache in background "
+            "jobs after the requests; every measurement waited for the queue to drain before it started"
+        )
+        say(note)
+        args.notes.append(note)
+    bench = apply_bench.ApplyBench(netbox.info, WORK, args.seed, args.apply_timeout, say)
+    for row in bench.measure(n, n <= args.apply_baseline_max, args.apply_workload_list):
+        apply_rows.append(row)
+        write_results(args.rows, args)
+
+
 def write_results(rows: list[report.Row], args: argparse.Namespace) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     meta = {
@@ -224,9 +276,12 @@ def write_results(rows: list[report.Row], args: argparse.Namespace) -> None:
         "seed": args.seed,
         "notes": args.notes,
     }
-    (args.out / "results.json").write_text(json.dumps({"meta": meta, "rows": report.as_dicts(rows)}, indent=2))
-    (args.out / "results.md").write_text(report.markdown(rows, meta))
-    report.plot(rows, args.out / "time-vs-n.png")
+    apply_rows = args.apply_rows
+    data = {"meta": meta, "rows": report.as_dicts(rows), "apply": report.as_dicts(apply_rows)}
+    (args.out / "results.json").write_text(json.dumps(data, indent=2))
+    (args.out / "results.md").write_text(report.markdown(rows, meta, apply_rows))
+    if rows:
+        report.plot(rows, args.out / "time-vs-n.png")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -236,16 +291,20 @@ def main(argv: list[str] | None = None) -> int:
     args.notes = []
     WORK.mkdir(parents=True, exist_ok=True)
     rows: list[report.Row] = []
+    args.rows = rows
+    args.apply_rows = []
     netbox = NetboxSide(args)
     try:
         for n in args.size_list:
             measure_size(n, args, netbox, rows)
+        for n in args.apply_size_list:
+            measure_apply(n, args, netbox, args.apply_rows)
     except KeyboardInterrupt:
         say("interrupted: writing what was measured")
     finally:
         if netbox.error:
             args.notes.append(f"real NetBox unavailable ({netbox.error}); NetBox side from files")
-        if rows:
+        if rows or args.apply_rows:
             write_results(rows, args)
             say(f"wrote {args.out / 'results.md'}")
         netbox.close()

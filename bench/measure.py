@@ -12,6 +12,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from netmox_cli.config.schema import PolicyConfig
 from netmox_cli.model.state import ClusterState, Side
@@ -64,10 +65,20 @@ class PlanStats:
         return self.runs[-1].requests.get(netloc, 0) if self.runs else 0
 
 
-def write_config(path: Path, *, cluster: str, netbox: dict[str, str], proxmox: dict[str, str]) -> Path:
-    """A netmox.toml with one connection ("bench") and ``prefer = "proxmox"`` (drift becomes NetBox updates)."""
+def write_config(
+    path: Path,
+    *,
+    cluster: str,
+    netbox: dict[str, Any],
+    proxmox: dict[str, Any],
+    prefer: str = "proxmox",
+    extra: str = "",
+) -> Path:
+    """A netmox.toml with one connection ("bench"), ``prefer = "proxmox"`` by default (drift becomes NetBox
+    updates); ``extra`` is appended as is (sub-tables such as ``[connections.bench.proxmox.defaults]``).
+    The history and lock folder live beside the file, so a fresh folder is a fresh history."""
 
-    def table(values: dict[str, str]) -> str:
+    def table(values: dict[str, Any]) -> str:
         return "\n".join(f"{key} = {json.dumps(value)}" for key, value in values.items())
 
     work = path.parent
@@ -76,7 +87,7 @@ def write_config(path: Path, *, cluster: str, netbox: dict[str, str], proxmox: d
 lock_dir = {json.dumps(str(work / "locks"))}
 
 [policy]
-prefer = "proxmox"
+prefer = {json.dumps(prefer)}
 
 [connections.bench]
 cluster = {json.dumps(cluster)}
@@ -86,14 +97,25 @@ cluster = {json.dumps(cluster)}
 
 [connections.bench.proxmox]
 {table(proxmox)}
-"""
+{extra}"""
     )
     return path
 
 
 def run_plan(config: Path, workdir: Path, timeout: float) -> PlanRun:
     """`netmox plan --detailed-exitcode` in a subprocess, under /usr/bin/time for its peak RSS."""
-    counts_file = workdir / "requests.json"
+    return run_netmox(["plan", "--detailed-exitcode"], config, workdir, timeout, "plan", "Plan:")
+
+
+def run_netmox(
+    arguments: list[str], config: Path, workdir: Path, timeout: float, name: str, summary_prefix: str
+) -> PlanRun:
+    """One netmox command in a subprocess with the request-counting hook, under /usr/bin/time for its peak RSS.
+
+    Output goes to ``workdir/<name>-output.txt`` and ``<name>-stderr.txt``; the summary is the last output
+    line starting with ``summary_prefix`` (else the end of stderr).
+    """
+    counts_file = workdir / f"{name}-requests.json"
     counts_file.unlink(missing_ok=True)
     env = {
         **os.environ,
@@ -101,15 +123,16 @@ def run_plan(config: Path, workdir: Path, timeout: float) -> PlanRun:
         "PYTHONPATH": os.pathsep.join(filter(None, [str(HOOK), os.environ.get("PYTHONPATH", "")])),
         "NO_COLOR": "1",
     }
-    out_path = workdir / "plan-output.txt"
-    rss_file = workdir / "plan-rss.txt"
+    out_path = workdir / f"{name}-output.txt"
+    err_path = workdir / f"{name}-stderr.txt"
+    rss_file = workdir / f"{name}-rss.txt"
     rss_file.unlink(missing_ok=True)
     # Linux keeps a process's peak RSS across exec, so a child forked from this (large) process would report
     # ours; /usr/bin/time is a small parent whose child's peak is netmox's own.
-    command = [str(NETMOX), "plan", "--config", str(config), "--detailed-exitcode", "--no-color"]
+    command = [str(NETMOX), arguments[0], "--config", str(config), *arguments[1:], "--no-color"]
     if TIME.exists():
         command = [str(TIME), "-f", "%M", "-o", str(rss_file), *command]
-    with out_path.open("w") as out, (workdir / "plan-stderr.txt").open("w") as err:
+    with out_path.open("w") as out, err_path.open("w") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(
             command,
@@ -133,8 +156,8 @@ def run_plan(config: Path, workdir: Path, timeout: float) -> PlanRun:
     proc.returncode = os.waitstatus_to_exitcode(status)
     requests = json.loads(counts_file.read_text()) if counts_file.exists() else {}
     output = [line.strip() for line in out_path.read_text(errors="replace").splitlines() if line.strip()]
-    summaries = [line for line in output if line.startswith("Plan:")]
-    errors = (workdir / "plan-stderr.txt").read_text(errors="replace").strip()[-300:]
+    summaries = [line for line in output if line.startswith(summary_prefix)]
+    errors = err_path.read_text(errors="replace").strip()[-300:]
     summary = summaries[-1] if summaries else (errors or (output[-1] if output else ""))
     if not summary and proc.returncode == 0:
         summary = "in sync (exit 0, nothing printed)"

@@ -94,6 +94,36 @@ def start_server(workdir: Path, *, fresh: bool = False) -> dict[str, str]:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def stop_worker(info: dict[str, Any], workdir: Path, timeout: float = 60.0) -> bool:
+    """Stop the bench NetBox's RQ worker (the apply rows need no webhooks); True when it is not running.
+
+    NetBox 4.7 indexes its search cache in a background job per written object when a worker runs (a 200-guest
+    import leaves ~1,400 jobs, minutes of work that would slow the next measurement); without a worker it
+    indexes inside the request, so each measurement carries all of NetBox's cost and leaves nothing behind.
+    Only a worker of this bench's own NetBox (its command line names ``workdir``) is stopped; the next
+    ``start_server`` starts it again.
+    """
+    import signal
+    import time
+
+    pid = info.get("worker_pid")
+    if not pid:
+        return True
+    try:
+        command = Path(f"/proc/{int(pid)}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return True  # not running
+    if "rqworker" not in command or str(workdir.resolve()) not in command:
+        return False  # not the bench's worker: never touched
+    os.kill(int(pid), signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not Path(f"/proc/{int(pid)}").exists():
+            return True
+        time.sleep(0.2)
+    return False
+
+
 def stop_server(workdir: Path) -> None:
     subprocess.run([str(SCRIPT), "stop"], env=_server_env(workdir), capture_output=True, text=True)
 

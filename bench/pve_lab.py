@@ -4,7 +4,8 @@ Two things are changed in the fake, both only so that it measures netmox and not
 
 * guest lookup by VMID is indexed (stock fakepve scans a list per request, which at 10,000 guests costs
   more CPU than the client under test);
-* requests are counted by kind (config reads, runtime address reads, the rest) instead of being kept.
+* requests are counted by kind (config reads, runtime address reads, the rest) and by method instead of
+  being kept.
 
 The per-request latency is fakepve's own ``slow_network`` (it needs ``time_scale`` > 0 to sleep).
 """
@@ -75,6 +76,7 @@ class BenchPve(FakePve):
             kind = "other"
         self.counts[kind] += 1
         self.counts["total"] += 1
+        self.counts[f"method {request.method}"] += 1  # the apply rows show reads and writes apart
 
     def reset_counts(self) -> Counter[str]:
         counts, self.counts = self.counts, Counter()

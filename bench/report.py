@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,13 @@ TARGET_RSS_10000 = 300.0
 TARGET_PLANNER_10000 = 1.0
 TARGET_SPEEDUP = 50.0
 PAGE = 1000  # MAX_PAGE_SIZE of the bench NetBox, and netmox's default page_size
+# Apply targets (issue 12): NetBox requests per object type and stage, wall time against the floor and
+# against the sequential baseline.
+TARGET_REQUESTS_PER_STAGE = 2  # per STAGE_OBJECTS objects
+STAGE_OBJECTS = 200
+TARGET_FLOOR_RATIO = 1.3
+TARGET_APPLY_SPEEDUP = 4.0
+APPLY_SPEEDUP_AT = 200
 
 
 @dataclass
@@ -49,6 +56,75 @@ class Row:
         return None
 
 
+@dataclass
+class ApplyRow:
+    """One apply workload at N guests: netmox, its sequential baseline and its floor, from reset states."""
+
+    workload: str  # "import", "update", "create-pve"
+    guests: int
+    changes: int  # objects the workload changes (N, N, N/10)
+    prefer: str
+    netmox_s: float | None = None
+    netmox_netbox: int | None = None
+    netmox_pve: int | None = None
+    netmox_exit: int | None = None
+    baseline_s: float | None = None
+    baseline_netbox: int | None = None
+    baseline_pve: int | None = None
+    baseline_exit: int | None = None
+    floor_s: float | None = None
+    floor_netbox: int | None = None
+    netbox_by_key: dict[str, dict[str, int]] = field(default_factory=dict)  # variant -> "METHOD /path/" -> n
+    pve_by_method: dict[str, dict[str, int]] = field(default_factory=dict)  # variant -> method -> n
+    summaries: dict[str, str] = field(default_factory=dict)  # variant -> "Apply complete: …"
+    checks: dict[str, str] = field(default_factory=dict)  # variant -> the plan after the apply
+    background: dict[str, list[float]] = field(default_factory=dict)  # variant -> [jobs left, seconds to drain]
+    netbox_seconds: dict[str, dict[str, float]] = field(default_factory=dict)  # variant -> key -> s waited
+    error: str = ""
+
+    def fill(
+        self,
+        variant: str,
+        seconds: float | None,
+        netbox: int | None,
+        pve: int | None,
+        exit_code: int | None,
+        by_key: dict[str, int],
+        summary: str,
+    ) -> None:
+        """Record one variant's measurement (``netmox``, ``baseline`` or ``floor``)."""
+        setattr(self, f"{variant}_s", seconds)
+        setattr(self, f"{variant}_netbox", netbox)
+        if variant != "floor":
+            setattr(self, f"{variant}_pve", pve)
+            setattr(self, f"{variant}_exit", exit_code)
+        self.netbox_by_key[variant] = by_key
+        if summary:
+            self.summaries[variant] = summary
+
+    @property
+    def floor_ratio(self) -> float | None:
+        if self.netmox_s and self.floor_s:
+            return self.netmox_s / self.floor_s
+        return None
+
+    @property
+    def speedup(self) -> float | None:
+        if self.netmox_s and self.baseline_s:
+            return self.baseline_s / self.netmox_s
+        return None
+
+    @property
+    def stage_budget(self) -> int:
+        return TARGET_REQUESTS_PER_STAGE * max(1, math.ceil(self.changes / STAGE_OBJECTS))
+
+    @property
+    def busiest_stage(self) -> tuple[str, int] | None:
+        """netmox's NetBox request kind (method and path) with the most requests."""
+        counts = self.netbox_by_key.get("netmox") or {}
+        return max(counts.items(), key=lambda item: item[1]) if counts else None
+
+
 def _f(value: float | None, digits: int = 2) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
@@ -74,7 +150,7 @@ def netbox_pages(guests: int) -> int:
     return 3 * max(0, math.ceil(guests / PAGE) - 1)
 
 
-def markdown(rows: list[Row], meta: dict[str, Any]) -> str:
+def markdown(rows: list[Row], meta: dict[str, Any], apply_rows: list[ApplyRow] | None = None) -> str:
     lines = [
         "# netmox scale benchmark — results",
         "",
@@ -149,10 +225,98 @@ def markdown(rows: list[Row], meta: dict[str, Any]) -> str:
     for r in rows:
         text = r.error or r.summary or "-"
         lines.append(f"- N = {r.guests:,}, {r.latency_ms:g} ms, {r.netbox_side}: {text}")
+    if apply_rows:
+        lines += apply_markdown(apply_rows)
     notes = meta.get("notes") or []
     if notes:
         lines += ["", "## Notes", "", *[f"- {note}" for note in notes]]
     return "\n".join(lines) + "\n"
+
+
+def _seconds_req(seconds: float | None, netbox: int | None, pve: int | None = None) -> tuple[str, str, str]:
+    return _f(seconds, 1), _n(netbox), _n(pve)
+
+
+def apply_markdown(rows: list[ApplyRow]) -> list[str]:
+    """The apply table (issue 12): netmox, baseline and floor side by side, ratios with their targets."""
+    lines = [
+        "",
+        "## Apply",
+        "",
+        "Each cell is one `netmox apply --auto-approve` (a subprocess of the real CLI) from a reset state: its own "
+        "NetBox cluster and address range, a fresh fakepve and history. Baseline: the same apply with "
+        "`[netbox] chunk_size = 1` and `[proxmox] workers = 1` (one object per request, one guest after "
+        "another). Floor: the same NetBox objects written by a bare bulk pynetbox script "
+        "(`bench/apply_floor.py`, list requests of 200, the writes alone: no process start, no snapshot).",
+        f"Targets: NetBox requests ≤ {TARGET_REQUESTS_PER_STAGE} per object type and stage per "
+        f"{STAGE_OBJECTS} objects (the busiest `METHOD /path/` of netmox's apply); import wall ≤ "
+        f"{TARGET_FLOOR_RATIO:g} x floor; ≥ {TARGET_APPLY_SPEEDUP:g}x faster than the baseline at "
+        f"N = {APPLY_SPEEDUP_AT}.",
+        "",
+        "| workload | N | changes | prefer | netmox s | NetBox req | PVE req | baseline s | baseline NetBox req "
+        "| baseline PVE req | floor s | floor NetBox req | netmox / floor (target) | baseline / netmox (target) "
+        "| busiest request kind (target) | after apply | error |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|---|",
+    ]
+    for r in rows:
+        ratio = "-" if r.floor_ratio is None else f"{r.floor_ratio:.2f}x"
+        if r.floor_ratio is not None and r.workload == "import":
+            ratio += f" (≤ {TARGET_FLOOR_RATIO:g}){_mark(r.floor_ratio <= TARGET_FLOOR_RATIO)}"
+        speed = "-" if r.speedup is None else f"{r.speedup:.1f}x"
+        if r.speedup is not None and r.guests == APPLY_SPEEDUP_AT:
+            speed += f" (≥ {TARGET_APPLY_SPEEDUP:g}){_mark(r.speedup >= TARGET_APPLY_SPEEDUP)}"
+        busiest = "-"
+        if r.busiest_stage is not None:
+            key, count = r.busiest_stage
+            busiest = f"{count} x `{key}` (≤ {r.stage_budget}){_mark(count <= r.stage_budget)}"
+        after = r.checks.get("netmox", "-")
+        lines.append(
+            f"| {r.workload} | {r.guests:,} | {r.changes:,} | {r.prefer} | {_f(r.netmox_s, 1)} "
+            f"| {_n(r.netmox_netbox)} | {_n(r.netmox_pve)} | {_f(r.baseline_s, 1)} | {_n(r.baseline_netbox)} "
+            f"| {_n(r.baseline_pve)} | {_f(r.floor_s, 1)} | {_n(r.floor_netbox)} | {ratio} | {speed} | {busiest} "
+            f"| {after} | {r.error or ''} |"
+        )
+    lines += [
+        "",
+        "### NetBox requests by method and path",
+        "",
+        "Requests, and in brackets the seconds spent waiting for their answers (where one is measured).",
+        "",
+    ]
+    for r in rows:
+        for variant in ("netmox", "baseline", "floor"):
+            counts = r.netbox_by_key.get(variant)
+            waited = r.netbox_seconds.get(variant) or {}
+            if counts:
+                shown = ", ".join(
+                    f"`{key}` {count:,}" + (f" ({waited[key]:.1f} s)" if key in waited else "")
+                    for key, count in counts.items()
+                )
+                lines.append(f"- {r.workload}, N = {r.guests:,}, {variant}: {shown}")
+    lines += ["", "### Proxmox VE requests by method, and the apply summaries", ""]
+    for r in rows:
+        for variant in ("netmox", "baseline"):
+            methods = r.pve_by_method.get(variant)
+            if methods is None and variant not in r.summaries:
+                continue
+            shown = ", ".join(f"{m} {c:,}" for m, c in sorted((methods or {}).items())) or "none"
+            summary = r.summaries.get(variant, "-")
+            lines.append(f"- {r.workload}, N = {r.guests:,}, {variant}: PVE {shown}; {summary}")
+    lines += [
+        "",
+        "### NetBox background work left behind",
+        "",
+        "NetBox 4.7 updates its search cache in a background job per written object (and per deleted one) "
+        "when an RQ worker runs, inline in the request when none does (`--netbox-worker`, see the notes). "
+        "With a worker, each measurement waits for the queue to drain before it starts, so one does not slow "
+        "the next; the jobs a measurement left and the seconds they took to drain (not in its wall time):",
+        "",
+    ]
+    for r in rows:
+        parts = [f"{v} {int(b[0]):,} jobs, {b[1]:.0f} s" for v, b in r.background.items()]
+        if parts:
+            lines.append(f"- {r.workload}, N = {r.guests:,}: {'; '.join(parts)}")
+    return lines
 
 
 def plot(rows: list[Row], path: Path) -> bool:
@@ -191,7 +355,7 @@ def plot(rows: list[Row], path: Path) -> bool:
     return True
 
 
-def as_dicts(rows: list[Row]) -> list[dict[str, Any]]:
+def as_dicts(rows: list[Row] | list[ApplyRow]) -> list[dict[str, Any]]:
     return [asdict(r) for r in rows]
 
 
@@ -201,8 +365,10 @@ def rerender(results: Path) -> None:
 
     data = json.loads((results / "results.json").read_text())
     rows = [Row(**row) for row in data["rows"]]
-    (results / "results.md").write_text(markdown(rows, data["meta"]))
-    plot(rows, results / "time-vs-n.png")
+    apply_rows = [ApplyRow(**row) for row in data.get("apply", [])]
+    (results / "results.md").write_text(markdown(rows, data["meta"], apply_rows))
+    if rows:
+        plot(rows, results / "time-vs-n.png")
 
 
 if __name__ == "__main__":
