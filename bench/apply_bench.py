@@ -150,16 +150,8 @@ class ApplyBench:
         shutil.rmtree(folder, ignore_errors=True)  # a fresh history and lock folder
         folder.mkdir(parents=True)
         with ServedPve(pve_state, workdir=self.work) as served:
-            endpoint = served.endpoint
             netbox: dict[str, Any] = {"type": "netbox", "url": self.url, "token": self.token}
-            proxmox: dict[str, Any] = {
-                "type": "proxmox",
-                "host": endpoint.hostport,
-                "user": endpoint.user,
-                "token_name": endpoint.token_name,
-                "token_value": endpoint.token_value,
-                "ca_bundle": str(endpoint.cafile),
-            }
+            proxmox: dict[str, Any] = served.endpoint.section()
             if baseline:
                 netbox["chunk_size"] = 1
                 proxmox["workers"] = 1

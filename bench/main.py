@@ -165,14 +165,7 @@ def measure_size(n: int, args: argparse.Namespace, netbox: NetboxSide, rows: lis
 
     with ServedPve(lab.proxmox, workdir=WORK) as served:
         endpoint = served.endpoint
-        proxmox = {
-            "type": "proxmox",
-            "host": endpoint.hostport,
-            "user": endpoint.user,
-            "token_name": endpoint.token_name,
-            "token_value": endpoint.token_value,
-            "ca_bundle": str(endpoint.cafile),
-        }
+        proxmox = endpoint.section()
         for latency in args.latency_list:
             served.set_latency(latency / 1000)
             baseline: dict[str, float] | None = None

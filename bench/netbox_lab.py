@@ -24,8 +24,7 @@ from pydantic import SecretStr
 from netmox_cli.config.schema import NetboxSide
 from netmox_cli.model.state import ClusterState
 from netmox_cli.providers.netbox import NetboxProvider
-from netmox_cli.providers.netbox.mapping import PlatformTable, slugify, start_on_boot_value, vcpus_value
-from netmox_cli.providers.netbox.schema import CF_SWAP, CF_TYPE, CF_VMID
+from netmox_cli.providers.netbox.mapping import slugify
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "netbox-test-server"
@@ -33,8 +32,6 @@ VERSION = os.environ.get("NETMOX_NETBOX_VERSION", "4.7.3")
 SHARED_CACHE = Path(os.environ.get("NETMOX_TEST_CACHE") or Path.home() / ".cache" / "netmox-test")
 DB_NAME = "netmox_bench"
 CHUNK = 200
-SEED_TIMEOUT = 600.0  # seconds per list POST: NetBox saves each object of a list one by one
-VMINTERFACE = "virtualization.vminterface"
 
 CONFIGURATION = """# Written by bench/netbox_lab.py: a throwaway NetBox for the benchmark, loopback only.
 ALLOWED_HOSTS = ['127.0.0.1', 'localhost']
@@ -172,104 +169,13 @@ def seeded_count(url: str, token: str, cluster: str) -> int:
 
 
 def seed(url: str, token: str, state: ClusterState, cluster: str) -> int:
-    """Write ``state`` (a NetBox-side ClusterState) into ``cluster``; returns the number of API requests made."""
-    provider = NetboxProvider(section(url, token, timeout=SEED_TIMEOUT), cluster=cluster)
-    counter = _RequestCounter(provider.client.session)
-    api = provider.client.api
-    provider.initialize()  # custom fields and the cluster, as `netmox init` does
-    cluster_record = api.virtualization.clusters.get(name=cluster)
-    site = api.dcim.sites.get(slug=slugify(cluster)) or api.dcim.sites.create(name=cluster, slug=slugify(cluster))
-    cluster_record.update({"scope_type": "dcim.site", "scope_id": site.id})
-    role = _get_or_create(api.dcim.device_roles, "PVE node", color="ff9800")
-    maker = _get_or_create(api.dcim.manufacturers, "Generic")
-    dtype = api.dcim.device_types.get(slug="server") or api.dcim.device_types.create(
-        manufacturer=maker, model="Server", slug="server"
-    )
-    device_ids = dict(
-        zip(
-            [n.name for n in state.nodes],
-            _bulk_create(
-                api.dcim.devices,
-                [
-                    {
-                        "name": n.name,
-                        "site": site.id,
-                        "role": role,
-                        "device_type": dtype.id,
-                        "cluster": cluster_record.id,
-                        "status": n.status or "active",
-                        "description": n.description or "",
-                    }
-                    for n in state.nodes
-                ],
-            ),
-            strict=True,
-        )
-    )
-    platforms = PlatformTable()
-    platform_ids = _ensure_named(api.dcim.platforms, {platforms.platform(g.ostype) or "Other" for g in state.guests})
-    tag_ids = _ensure_named(api.extras.tags, {t for g in state.guests for t in g.tags})
+    """Write ``state`` (a NetBox-side ClusterState) into ``cluster``; returns the number of API requests made.
 
-    vm_payloads = []
-    for guest in state.guests:
-        custom: dict[str, Any] = {CF_VMID: guest.vmid, CF_TYPE: guest.kind}
-        if guest.kind == "lxc":
-            custom[CF_SWAP] = guest.swap_mib
-        vm_payloads.append(
-            {
-                "name": guest.name,
-                "cluster": cluster_record.id,
-                "device": device_ids.get(guest.node or ""),
-                "status": guest.status or "active",
-                "vcpus": vcpus_value(guest.vcpus),
-                "memory": guest.memory_mib,
-                "description": guest.description or "",
-                "platform": platform_ids.get(platforms.platform(guest.ostype) or "Other"),
-                "start_on_boot": start_on_boot_value(guest.start_on_boot),
-                "tags": [tag_ids[t] for t in guest.tags],
-                "custom_fields": custom,
-            }
-        )
-    vm_ids = _bulk_create(api.virtualization.virtual_machines, vm_payloads)
+    The objects are those an import writes, by the apply floor's bulk writer (``apply_floor``, which builds on
+    this module's helpers, hence the import here)."""
+    from bench import apply_floor
 
-    nics = [(vm_id, nic) for vm_id, guest in zip(vm_ids, state.guests, strict=True) for nic in guest.interfaces]
-    nic_ids = _bulk_create(
-        api.virtualization.interfaces,
-        [{"virtual_machine": vm_id, "name": nic.name, "description": nic.bridge or ""} for vm_id, nic in nics],
-    )
-    with_mac = [(nic_id, nic.mac) for nic_id, (_, nic) in zip(nic_ids, nics, strict=True) if nic.mac]
-    mac_ids = _bulk_create(
-        api.dcim.mac_addresses,
-        [{"mac_address": mac, "assigned_object_type": VMINTERFACE, "assigned_object_id": i} for i, mac in with_mac],
-    )
-    for chunk in _chunks([{"id": i, "primary_mac_address": m} for (i, _), m in zip(with_mac, mac_ids, strict=True)]):
-        api.virtualization.interfaces.update(chunk)
-    _bulk_create(
-        api.ipam.ip_addresses,
-        [
-            {"address": ip, "status": "active", "assigned_object_type": VMINTERFACE, "assigned_object_id": nic_id}
-            for nic_id, (_, nic) in zip(nic_ids, nics, strict=True)
-            for ip in nic.ips or []
-        ],
-    )
-    _bulk_create(
-        api.virtualization.virtual_disks,
-        [
-            {"virtual_machine": vm_id, "name": d.name, "size": d.size_mib, "description": d.storage or ""}
-            for vm_id, guest in zip(vm_ids, state.guests, strict=True)
-            for d in guest.disks
-        ],
-    )
-    provider.close()
-    return counter.count
-
-
-class _RequestCounter:
-    """Counts the HTTP requests a requests.Session sends (a response hook)."""
-
-    def __init__(self, session: Any) -> None:
-        self.count = 0
-        session.hooks.setdefault("response", []).append(self._hook)
-
-    def _hook(self, response: Any, *args: Any, **kwargs: Any) -> None:
-        self.count += 1
+    refs = apply_floor.prepare(url, token, state, cluster)
+    api, counted = apply_floor.connect(url, token)
+    apply_floor.create_guests(api, refs, state.guests, journal=False)
+    return counted.take()["total"]

@@ -183,6 +183,17 @@ class Endpoint:
     def hostport(self) -> str:
         return f"{self.host}:{self.port}"
 
+    def section(self) -> dict[str, str]:
+        """The ``[connections.NAME.proxmox]`` table that reaches this fake."""
+        return {
+            "type": "proxmox",
+            "host": self.hostport,
+            "user": self.user,
+            "token_name": self.token_name,
+            "token_value": self.token_value,
+            "ca_bundle": str(self.cafile),
+        }
+
 
 class ServedPve:
     """A BenchPve on its own event loop in a daemon thread (as fakepve's pytest plugin does)."""
