@@ -2,9 +2,9 @@
 
 What NetBox itself costs on this machine for the same objects, so netmox's apply time can be read as a
 ratio to it. For an import: VMs, interfaces, MAC address objects, the interfaces' ``primary_mac_address``,
-IP addresses, virtual disks (with netmox's storage custom field) and one journal entry per VM, each as
-list POSTs (PATCHes) of ``chunk`` objects, ids taken from the create answers. For the one-property update:
-one list read of the cluster's VM ids, the description PATCHes and one journal entry per VM.
+IP addresses, the VMs' primary IPs, virtual disks (with netmox's storage custom field) and one journal entry
+per VM, each as list POSTs (PATCHes) of ``chunk`` objects, ids taken from the create answers. For the
+one-property update: one list read of the cluster's VM ids, the description PATCHes and one journal entry per VM.
 
 The same functions prepare and reset the apply benchmark's clusters (``apply_bench.py``): the references a
 guest names (cluster, site, devices, platforms, tags) are made before a measurement so that neither netmox
@@ -225,15 +225,22 @@ def create_guests(api: Any, refs: Refs, guests: list[Guest], *, chunk: int = CHU
     primaries = [{"id": i, "primary_mac_address": m} for (i, _), m in zip(with_mac, mac_ids, strict=True)]
     for part in _chunks(primaries, chunk):
         api.virtualization.interfaces.update(part)
-    _create(
+    addresses = [
+        (vm_id, nic_id, ip) for nic_id, (vm_id, nic) in zip(nic_ids, nics, strict=True) for ip in nic.ips or []
+    ]
+    ip_ids = _create(
         api.ipam.ip_addresses,
         [
             {"address": ip, "status": "active", "assigned_object_type": VMINTERFACE, "assigned_object_id": nic_id}
-            for nic_id, (_, nic) in zip(nic_ids, nics, strict=True)
-            for ip in nic.ips or []
+            for _, nic_id, ip in addresses
         ],
         chunk,
     )
+    primary: dict[int, dict[str, int]] = {}  # each new VM's first address of each family, as netmox sets it
+    for (vm_id, _, ip), ip_id in zip(addresses, ip_ids, strict=True):
+        primary.setdefault(vm_id, {}).setdefault("primary_ip6" if ":" in ip else "primary_ip4", ip_id)
+    for part in _chunks([{"id": vm_id, **ids} for vm_id, ids in primary.items()], chunk):
+        api.virtualization.virtual_machines.update(part)
     _create(
         api.virtualization.virtual_disks,
         [
