@@ -447,17 +447,16 @@ class Batch(Sender):
         first address of each family, interfaces in order. A VM that exists keeps the primaries people chose."""
         if not work.alive or work.request.action != "create" or work.object_id is None:
             return None
-        primary: dict[str, int] = {}
+        chosen: dict[str, str] = {}  # "primary_ip4" / "primary_ip6" -> address
         for interface in work.guest.interfaces:
             for address in interface.ips or []:
-                family = "primary_ip6" if ":" in address else "primary_ip4"
                 if address in work.ip_ids:
-                    primary.setdefault(family, work.ip_ids[address])
-        if not primary:
+                    chosen.setdefault("primary_ip6" if ":" in address else "primary_ip4", address)
+        if not chosen:
             return None
-        shown = ", ".join(a for a, i in work.ip_ids.items() if i in primary.values())
-        step = f"set primary IP {shown}"
-        return Op(work, {"id": work.object_id, **primary}, f"setting primary IPs of {describe(work.request)}", step)
+        body = {"id": work.object_id, **{family: work.ip_ids[address] for family, address in chosen.items()}}
+        step = f"set primary IP {', '.join(chosen.values())}"
+        return Op(work, body, f"setting primary IPs of {describe(work.request)}", step)
 
     def _free_addresses(self, addresses: list[str], works: list[Work]) -> dict[str, list[int]]:
         """Ids of the unassigned IP address records of these addresses, a few list reads for all."""

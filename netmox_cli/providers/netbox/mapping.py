@@ -216,9 +216,9 @@ GUEST_HANDLERS: dict[str, Handlers] = {
         lambda r: r.custom.get(CF_SWAP) if r.kind == "lxc" else None,
         lambda g, refs: {"custom_fields": {CF_SWAP: g.swap_mib}} if g.kind == "lxc" else {},
     ),
-    "cpu": Handlers(  # QEMU only; blank reads unknown (a gap Proxmox VE fills)
-        lambda r: (r.custom.get(CF_CPU_TYPE) or None) if r.kind == "qemu" else None,
-        lambda g, refs: {"custom_fields": {CF_CPU_TYPE: g.cpu_type}} if g.kind == "qemu" and g.cpu_type else {},
+    "cpu": Handlers(  # QEMU only (the declaration's kinds); blank reads unknown (a gap Proxmox VE fills)
+        lambda r: r.custom.get(CF_CPU_TYPE) or None,
+        lambda g, refs: {"custom_fields": {CF_CPU_TYPE: g.cpu_type}} if g.cpu_type else {},
     ),
     "start_on_boot": Handlers(
         lambda r: START_ON_BOOT.get(_value(r.vm.get("start_on_boot"))),

@@ -189,7 +189,7 @@ def _update_onboot(change: ConfigChange, guest: Subject) -> None:
 
 def _update_cpu(change: ConfigChange, guest: Subject) -> None:
     cpu_type = guest.desired.cpu_type
-    if guest.qemu and cpu_type and cpu_type != parse.qemu_cpu_type(guest.raw):
+    if cpu_type and cpu_type != parse.qemu_cpu_type(guest.raw):
         change.values["cpu"] = parse.with_cpu_type(guest.raw.get("cpu"), cpu_type)
 
 
@@ -244,8 +244,8 @@ GUEST_HANDLERS: dict[str, Handlers] = {
         _update_disks,
     ),
     "cpu": Handlers(  # QEMU only (the declaration's kinds); the model of "cpu", PVE's default kvm64 when unset
-        lambda row, config, qemu: parse.qemu_cpu_type(config) if qemu else None,
-        _create_if("cpu", lambda g: g.cpu_type if g.kind == "qemu" else None),
+        lambda row, config, qemu: parse.qemu_cpu_type(config),
+        _create_if("cpu", lambda g: g.cpu_type),
         _update_cpu,
     ),
     "status": Handlers(lambda row, config, qemu: row.get("status") or None, None, None),
